@@ -1,0 +1,53 @@
+// Wires the pieces of one running service from a configuration and a central database URL.
+// main.ts adds the embedded server, the demo and the HTTP listener; tests call this directly.
+import pino, { type Logger } from "pino";
+import { createTokenVerifier } from "./auth/verify-token.ts";
+import type { Config } from "./config.ts";
+import { withMainServer } from "./config.ts";
+import { createCentralClient, type CentralDb } from "./data/central-client.ts";
+import { loadMigrations, migrateDatabase } from "./data/migrator.ts";
+import { withPgClient } from "./data/server-admin.ts";
+import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
+import { createOrgClientCache, type OrgClientCache } from "./tenancy/org-client-cache.ts";
+
+export interface App {
+  config: Config;
+  logger: Logger;
+  central: CentralDb;
+  servers: Record<string, string>;
+  orgClients: OrgClientCache;
+  yoga: GraphQLServer;
+  close(): Promise<void>;
+}
+
+/** Applies pending central migrations (each in its own transaction). */
+export async function migrateCentral(centralUrl: string): Promise<string[]> {
+  const migrations = await loadMigrations("central");
+  return withPgClient(centralUrl, async (c) => (await migrateDatabase(c, migrations)).applied);
+}
+
+export async function createApp(config: Config, centralUrl: string, logger?: Logger): Promise<App> {
+  const log = logger ?? pino({ level: config.logLevel });
+  const central = createCentralClient(centralUrl);
+  const servers = withMainServer(config, centralUrl);
+  const orgClients = createOrgClientCache(config.orgClients, (event, key) => log.debug({ key }, `org client ${event}`));
+  const yoga = createGraphQLServer({
+    central,
+    orgClients,
+    servers,
+    verifyToken: await createTokenVerifier(config.auth),
+    logger: log,
+  });
+  return {
+    config,
+    logger: log,
+    central,
+    servers,
+    orgClients,
+    yoga,
+    async close() {
+      await orgClients.close();
+      await central.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Signs HS256 tokens with the local secret: demo tokens printed by `npm start`, and tests.
+// Production tokens come from an identity provider and are checked against its JWKS.
+import { SignJWT } from "jose";
+import type { AuthConfig } from "../config.ts";
+
+export interface TokenClaims {
+  userId: string;
+  orgId?: string;
+}
+
+export async function signToken(config: AuthConfig, claims: TokenClaims, ttlSeconds = config.tokenTtlSeconds): Promise<string> {
+  if (!config.secret) throw new Error("signing tokens needs JWT_SECRET (or the generated local secret)");
+  const jwt = new SignJWT(claims.orgId ? { org: claims.orgId } : {})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.userId)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`);
+  return jwt.sign(new TextEncoder().encode(config.secret));
+}

@@ -1,0 +1,73 @@
+// Bearer token verification with jose. Accepts only the configured algorithms (never
+// "none"), checks signature, exp, nbf, issuer and audience, and turns the claims into the
+// caller's identity. Any failure is UNAUTHENTICATED; the reason goes to the log only.
+import { readFile } from "node:fs/promises";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  jwtVerify,
+  type FlattenedJWSInput,
+  type CompactJWSHeaderParameters,
+  type JWTVerifyGetKey,
+} from "jose";
+import type { AuthConfig } from "../config.ts";
+
+export interface Identity {
+  userId: string;
+  /** The organization the token was issued for (`org` claim), if any. */
+  orgId?: string;
+}
+
+export class InvalidTokenError extends Error {
+  override name = "InvalidTokenError";
+}
+
+export type TokenVerifier = (token: string) => Promise<Identity>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function createTokenVerifier(config: AuthConfig): Promise<TokenVerifier> {
+  const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
+  const jwks = await loadJwks(config);
+  if (!secret && !jwks) throw new Error("no token verification key: configure JWT_SECRET, JWKS_FILE or JWKS_URL");
+
+  // Symmetric algorithms use the secret, the others the key set: a token can never make us
+  // verify an HS256 signature with a public key (the classic algorithm-confusion attack).
+  const getKey = async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
+    if (header.alg?.startsWith("HS")) {
+      if (!secret) throw new InvalidTokenError("symmetric tokens are not accepted");
+      return secret;
+    }
+    if (!jwks) throw new InvalidTokenError("asymmetric tokens are not accepted");
+    return jwks(header, token);
+  };
+
+  return async (token) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, {
+        algorithms: config.algorithms,
+        issuer: config.issuer,
+        audience: config.audience,
+        requiredClaims: ["sub", "exp"],
+      }));
+    } catch (error) {
+      throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token");
+    }
+    if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) throw new InvalidTokenError("sub is not a user id");
+    const org = payload.org;
+    if (org !== undefined && (typeof org !== "string" || !UUID.test(org))) {
+      throw new InvalidTokenError("org is not an organization id");
+    }
+    return { userId: payload.sub.toLowerCase(), orgId: org?.toLowerCase() };
+  };
+}
+
+async function loadJwks(config: AuthConfig): Promise<JWTVerifyGetKey | undefined> {
+  if (config.jwksFile) {
+    const text = await readFile(config.jwksFile, "utf8");
+    return createLocalJWKSet(JSON.parse(text));
+  }
+  if (config.jwksUrl) return createRemoteJWKSet(new URL(config.jwksUrl));
+  return undefined;
+}

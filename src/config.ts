@@ -1,0 +1,120 @@
+// One parsed, validated configuration. Everything configurable is read here, once, from the
+// environment; the rest of the code receives a Config and never reads process.env itself.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface AuthConfig {
+  /** HS256 secret for local use; generated and persisted in dataDir when neither it nor a JWKS is configured. */
+  secret?: string;
+  /** Public keys for asymmetric tokens (production): a JWKS file path or an https URL. */
+  jwksFile?: string;
+  jwksUrl?: string;
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  /** Lifetime of the tokens this server signs (demo tokens), in seconds. */
+  tokenTtlSeconds: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Central database URL; when missing an embedded PostgreSQL is started in dataDir. */
+  databaseUrl?: string;
+  /**
+   * PostgreSQL servers that hold organization data, by name. "main" is always the central
+   * database's server; SERVERS adds others as JSON ({"eu-2": "postgresql://..."}).
+   */
+  servers: Record<string, string>;
+  dataDir: string;
+  auth: AuthConfig;
+  orgClients: {
+    /** How many organizations' clients stay cached (LRU). */
+    maxClients: number;
+    /** Connections per DATABASE-tier organization pool. */
+    poolSize: number;
+  };
+  logLevel: string;
+  /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
+  seedDemo: boolean;
+}
+
+const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+const optional = z.string().trim().min(1).optional().or(z.literal("").transform(() => undefined));
+
+const Env = z.object({
+  HOST: z.string().default("127.0.0.1"),
+  PORT: int(4000, 0),
+  DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  SERVERS: optional,
+  DATA_DIR: optional,
+  JWT_SECRET: optional.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
+  JWKS_FILE: optional,
+  JWKS_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  JWT_ISSUER: z.string().default("tenantgraph"),
+  JWT_AUDIENCE: z.string().default("tenantgraph-api"),
+  JWT_ALGORITHMS: optional,
+  TOKEN_TTL_SECONDS: int(12 * 3600),
+  ORG_CLIENT_CACHE_SIZE: int(100),
+  ORG_POOL_SIZE: int(5),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
+});
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const servers = parseServers(e.SERVERS);
+  const asymmetric = e.JWKS_FILE !== undefined || e.JWKS_URL !== undefined;
+  const algorithms = e.JWT_ALGORITHMS?.split(",").map((a) => a.trim()).filter(Boolean) ??
+    [...(asymmetric ? ["RS256", "ES256", "EdDSA"] : []), ...(e.JWT_SECRET || !asymmetric ? ["HS256"] : [])];
+  if (algorithms.some((a) => a.toLowerCase() === "none")) throw new ConfigError("JWT_ALGORITHMS may not contain none");
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    servers,
+    dataDir: path.resolve(PROJECT_ROOT, e.DATA_DIR ?? ".tenantgraph"),
+    auth: {
+      secret: e.JWT_SECRET,
+      jwksFile: e.JWKS_FILE,
+      jwksUrl: e.JWKS_URL,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      algorithms,
+      tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+    },
+    orgClients: { maxClients: e.ORG_CLIENT_CACHE_SIZE, poolSize: e.ORG_POOL_SIZE },
+    logLevel: e.LOG_LEVEL,
+    seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
+  };
+}
+
+function parseServers(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('SERVERS must be JSON: {"name": "postgresql://..."}');
+  }
+  const result = z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), z.url({ protocol: /^postgres(ql)?$/ })).safeParse(value);
+  if (!result.success) throw new ConfigError(`SERVERS: ${result.error.issues.map((i) => i.message).join("; ")}`);
+  return result.data;
+}
+
+/** The server list with "main" pointing at the central database's server. */
+export function withMainServer(config: Config, centralUrl: string): Record<string, string> {
+  return { ...config.servers, main: centralUrl };
+}

@@ -1,0 +1,40 @@
+// Short-lived administrative connections to a PostgreSQL server: creating and dropping
+// organization databases, running migrations. Names pass through quoteIdentifier.
+import pg from "pg";
+import { quoteIdentifier } from "./sql-identifiers.ts";
+
+export async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
+  return withPgClient(serverUrl, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1);
+}
+
+/** Creates the database unless it exists; returns whether it was created. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
+  const quoted = quoteIdentifier(name);
+  return withPgClient(serverUrl, async (c) => {
+    if ((await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1) return false;
+    try {
+      await c.query(`CREATE DATABASE ${quoted}`);
+      return true;
+    } catch (error) {
+      // Another process created it between our check and our CREATE: that is fine.
+      if ((error as { code?: string }).code === "42P04") return false;
+      throw error;
+    }
+  });
+}
+
+/** Drops the database, disconnecting its sessions first. */
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const quoted = quoteIdentifier(name);
+  await withPgClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
+}

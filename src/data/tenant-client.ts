@@ -1,0 +1,31 @@
+// Construction of organization-data clients. Only src/tenancy (and lifecycle operations
+// that own an organization's database) may import this module; resolvers get ctx.db.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/tenant/client.ts";
+
+export type TenantDb = PrismaClient;
+
+export interface TenantClientHandle {
+  db: TenantDb;
+  /** Disconnects the client and closes the pool it owns. */
+  close(): Promise<void>;
+}
+
+export interface TenantClientOptions {
+  connectionString: string;
+  /** Connections in this client's own pool. */
+  poolSize: number;
+  /** Close idle pooled connections after this long (ms). */
+  idleTimeoutMillis?: number;
+}
+
+/** A client with its own small pool: the DATABASE tier, one database per organization. */
+export function createTenantClient(options: TenantClientOptions): TenantClientHandle {
+  const adapter = new PrismaPg({
+    connectionString: options.connectionString,
+    max: options.poolSize,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+  });
+  const db = new PrismaClient({ adapter });
+  return { db, close: () => db.$disconnect() };
+}

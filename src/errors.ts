@@ -1,0 +1,29 @@
+// Errors clients may see. Everything else is masked by Yoga (see src/http/mask-error.ts).
+import { GraphQLError } from "graphql";
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+  TENANT_UNAVAILABLE: 503,
+  TENANT_BUSY: 503,
+  RATE_LIMITED: 429,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCode;
+
+/** A GraphQL error with `extensions.code`; `http.status` is used by Yoga and stripped from the response. */
+export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: ErrorCode[code] } } });
+}
+
+/** Input errors name the field at fault. */
+export function badUserInput(field: string, message: string): GraphQLError {
+  return appError("BAD_USER_INPUT", `${field}: ${message}`, { field });
+}
+
+export function codeOf(error: unknown): string | undefined {
+  return error instanceof GraphQLError ? (error.extensions.code as string | undefined) : undefined;
+}

@@ -1,0 +1,49 @@
+// The GraphQL server: one createYoga around one ordered plugin list. Each plugin adds one
+// piece of the request path; their order is the order a request goes through them.
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Logger } from "pino";
+import { useAuth } from "../auth/use-auth.ts";
+import type { TokenVerifier } from "../auth/verify-token.ts";
+import type { CentralDb } from "../data/central-client.ts";
+import { useLoaders } from "../graphql/loaders.ts";
+import { schema } from "../graphql/schema.ts";
+import type { RequestContext } from "../tenancy/context.ts";
+import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
+import { useTenancy } from "../tenancy/use-tenancy.ts";
+import { createMaskError } from "./mask-error.ts";
+import { useHealth } from "./use-health.ts";
+import { useRequestLog } from "./use-request-log.ts";
+
+export interface ServerDeps {
+  central: CentralDb;
+  orgClients: OrgClientCache;
+  servers: Record<string, string>;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  graphiql?: boolean;
+}
+
+export type GraphQLServer = YogaServerInstance<Record<string, unknown>, RequestContext>;
+
+export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
+  return createYoga<Record<string, unknown>, RequestContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: deps.graphiql === false ? false : { title: "tenantgraph" },
+    maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
+    logging: deps.logger,
+    plugins: [
+      // 1. Request id and a logger carrying it; access log line per response.
+      useRequestLog(deps.logger),
+      // 2. Liveness and central-database readiness, answered before any GraphQL work.
+      useHealth({ central: deps.central }),
+      // 3. Bearer token -> ctx.user (401 on a bad token; only introspection without one).
+      useAuth(deps.verifyToken),
+      // 4. Organization: membership check, placement, the org's client on ctx.db.
+      useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers }),
+      // 5. Per-request dataloaders for central data (users).
+      useLoaders(deps.central),
+    ],
+  });
+}

@@ -1,0 +1,63 @@
+// Tenancy: after authentication, decide the request's organization (identifyOrg), find
+// where its data lives (resolvePlacement) and borrow its client from OrgClientCache for the
+// length of the request. The lease is returned when the response is sent.
+import type { Plugin } from "graphql-yoga";
+import type { CentralDb } from "../data/central-client.ts";
+import type { TenantDb } from "../data/tenant-client.ts";
+import { appError } from "../errors.ts";
+import type { RequestContext } from "./context.ts";
+import { identifyOrg, requestedOrgId } from "./identify-org.ts";
+import type { OrgClientCache, OrgClientLease } from "./org-client-cache.ts";
+import { resolvePlacement } from "./placement.ts";
+
+export interface TenancyOptions {
+  central: CentralDb;
+  orgClients: OrgClientCache;
+  servers: Record<string, string>;
+}
+
+export function useTenancy({ central, orgClients, servers }: TenancyOptions): Plugin<RequestContext> {
+  const leases = new WeakMap<Request, OrgClientLease>();
+  return {
+    async onContextBuilding({ context, extendContext }) {
+      if (!context.user) {
+        extendContext({ org: null, db: noOrganization("sign in first") });
+        return;
+      }
+      const orgId = requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined);
+      const org = await identifyOrg(central, context.user.id, orgId);
+      if (!org) {
+        extendContext({ org: null, db: noOrganization("select an organization: send X-Org-Id or use a token with an org claim") });
+        return;
+      }
+      const log = context.log.child({ orgId: org.id });
+      let lease: OrgClientLease;
+      try {
+        lease = await orgClients.acquire(resolvePlacement(org, servers));
+      } catch (error) {
+        log.error({ err: error }, "organization database unreachable");
+        throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is temporarily unavailable`);
+      }
+      leases.set(context.request, lease);
+      extendContext({
+        org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: org.role },
+        db: lease.db,
+        log,
+      });
+    },
+    onResponse({ request }) {
+      leases.get(request)?.release();
+      leases.delete(request);
+    },
+  };
+}
+
+/** Stands in for ctx.db when the request has no organization: any use explains why. */
+function noOrganization(reason: string): TenantDb {
+  return new Proxy({} as TenantDb, {
+    get(_target, property) {
+      if (property === "then") return undefined; // not a thenable
+      throw appError("BAD_USER_INPUT", `this field needs an organization: ${reason}`);
+    },
+  });
+}

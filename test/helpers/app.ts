@@ -1,0 +1,87 @@
+// An in-process tenantgraph on the test server: its own central database and its own
+// organization databases (unique names), queried through yoga.fetch, no port needed.
+import { randomBytes, randomUUID } from "node:crypto";
+import pino from "pino";
+import { createApp, migrateCentral, type App } from "../../src/app.ts";
+import { signToken } from "../../src/auth/sign-token.ts";
+import { loadConfig } from "../../src/config.ts";
+import type { Organization, Role } from "../../src/data/central-client.ts";
+import { dropDatabase } from "../../src/data/server-admin.ts";
+import { provisionOrganization } from "../../src/lifecycle/provision.ts";
+import { createScratchDatabase, serverUrl } from "./databases.ts";
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; [key: string]: unknown } }>;
+}
+
+export interface RequestOptions {
+  token?: string;
+  orgId?: string;
+  variables?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface TestApp extends App {
+  /** A unique slug for this run: `<name>-<random>`. */
+  provisionOrg(name: string): Promise<Organization>;
+  createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
+  token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
+  graphql<T = any>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  maxClients?: number;
+  poolSize?: number;
+  env?: Record<string, string>;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const centralDb = await createScratchDatabase("central");
+  await migrateCentral(centralDb.url);
+  const config = loadConfig({
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    LOG_LEVEL: "silent",
+    ORG_CLIENT_CACHE_SIZE: String(options.maxClients ?? 20),
+    ORG_POOL_SIZE: String(options.poolSize ?? 2),
+    ...options.env,
+  });
+  const app = await createApp(config, centralDb.url, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const suffix = randomBytes(3).toString("hex");
+
+  return {
+    ...app,
+    provisionOrg: (name) =>
+      provisionOrganization({ central: app.central, servers: app.servers }, { slug: `${name}-${suffix}`, name }),
+    async createUser(memberships = []) {
+      const email = `${randomUUID()}@test.example`;
+      const user = await app.central.user.create({ data: { email, name: email.slice(0, 8) } });
+      for (const [org, role] of memberships) {
+        await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role } });
+      }
+      return { id: user.id, email };
+    },
+    token: (userId, orgId, ttlSeconds) => signToken(config.auth, { userId, orgId }, ttlSeconds),
+    async graphql(query, { token, orgId, variables, headers = {} } = {}) {
+      const response = await app.yoga.fetch("http://test/graphql", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(orgId ? { "x-org-id": orgId } : {}),
+          ...headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...(await response.json()) };
+    },
+    async close() {
+      const orgs = await app.central.organization.findMany({ select: { server: true, databaseName: true } });
+      await app.close();
+      for (const org of orgs) await dropDatabase(app.servers[org.server] ?? serverUrl(), org.databaseName);
+      await centralDb.drop();
+    },
+  };
+}

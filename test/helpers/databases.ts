@@ -1,0 +1,42 @@
+// Scratch databases on the test server: unique names, so test files can run in parallel.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
+
+export function serverUrl(): string {
+  return inject("postgresUrl");
+}
+
+/** The same server, another database. */
+export function databaseUrl(database: string, base = serverUrl()): string {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ScratchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createScratchDatabase(prefix = "t"): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+  return {
+    name,
+    url: databaseUrl(name),
+    drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+  };
+}
