@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import { withMainServer } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
 import { loadMigrations, migrateDatabase } from "./data/migrator.ts";
+import type { QueryListener } from "./data/tenant-client.ts";
 import { withPgClient } from "./data/server-admin.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
 import { createOrgClientCache, type OrgClientCache } from "./tenancy/org-client-cache.ts";
@@ -26,11 +27,21 @@ export async function migrateCentral(centralUrl: string): Promise<string[]> {
   return withPgClient(centralUrl, async (c) => (await migrateDatabase(c, migrations)).applied);
 }
 
-export async function createApp(config: Config, centralUrl: string, logger?: Logger): Promise<App> {
-  const log = logger ?? pino({ level: config.logLevel });
+export interface AppHooks {
+  logger?: Logger;
+  /** Every SQL statement sent to an organization database (tests count them). */
+  onOrgQuery?: QueryListener;
+}
+
+export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
+  const log = hooks.logger ?? pino({ level: config.logLevel });
   const central = createCentralClient(centralUrl);
   const servers = withMainServer(config, centralUrl);
-  const orgClients = createOrgClientCache(config.orgClients, (event, key) => log.debug({ key }, `org client ${event}`));
+  const traceSql: QueryListener | undefined = log.isLevelEnabled("trace") ? (sql, ms) => log.trace({ sql, ms }, "org sql") : undefined;
+  const orgClients = createOrgClientCache(
+    { ...config.orgClients, onQuery: hooks.onOrgQuery ?? traceSql },
+    (event, key) => log.debug({ key }, `org client ${event}`),
+  );
   const yoga = createGraphQLServer({
     central,
     orgClients,

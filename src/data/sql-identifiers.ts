@@ -5,7 +5,7 @@
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const MAX_LENGTH = 63; // PostgreSQL truncates longer names silently (NAMEDATALEN - 1)
 
-/** Names PostgreSQL or this project already uses; an organization may never take them. */
+/** Names PostgreSQL itself uses; data may never name them. (Organization names also get an org_ prefix.) */
 const RESERVED = new Set([
   "postgres",
   "template0",
@@ -19,8 +19,6 @@ const RESERVED = new Set([
   "session_user",
   "default",
   "all",
-  "tenantgraph",
-  "tenantgraph_central",
 ]);
 
 export class InvalidIdentifierError extends Error {

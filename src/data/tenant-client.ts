@@ -17,7 +17,11 @@ export interface TenantClientOptions {
   poolSize: number;
   /** Close idle pooled connections after this long (ms). */
   idleTimeoutMillis?: number;
+  /** Receives every SQL statement the client sends (statement-count tests, trace logs). */
+  onQuery?: QueryListener;
 }
+
+export type QueryListener = (sql: string, durationMs: number) => void;
 
 /** A client with its own small pool: the DATABASE tier, one database per organization. */
 export function createTenantClient(options: TenantClientOptions): TenantClientHandle {
@@ -26,6 +30,12 @@ export function createTenantClient(options: TenantClientOptions): TenantClientHa
     max: options.poolSize,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
   });
-  const db = new PrismaClient({ adapter });
+  const onQuery = options.onQuery;
+  if (!onQuery) {
+    const db = new PrismaClient({ adapter });
+    return { db, close: () => db.$disconnect() };
+  }
+  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  db.$on("query", (event) => onQuery(event.query, event.duration));
   return { db, close: () => db.$disconnect() };
 }

@@ -29,6 +29,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
   return createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: "/graphql",
+    healthCheckEndpoint: "/health",
     landingPage: false,
     graphiql: deps.graphiql === false ? false : { title: "tenantgraph" },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
@@ -36,7 +37,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     plugins: [
       // 1. Request id and a logger carrying it; access log line per response.
       useRequestLog(deps.logger),
-      // 2. Liveness and central-database readiness, answered before any GraphQL work.
+      // 2. Central-database readiness (/health/db), answered before any GraphQL work.
       useHealth({ central: deps.central }),
       // 3. Bearer token -> ctx.user (401 on a bad token; only introspection without one).
       useAuth(deps.verifyToken),

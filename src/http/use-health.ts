@@ -1,4 +1,5 @@
-// /health: the process is up. /health/db: the central database answers (503 otherwise).
+// /health/db: the central database answers (503 otherwise). Plain liveness (/health,
+// an empty 200) is Yoga's built-in health check, configured in server.ts.
 import type { Plugin } from "graphql-yoga";
 import type { CentralDb } from "../data/central-client.ts";
 
@@ -13,9 +14,7 @@ export function useHealth({ central, timeoutMs = 2000 }: HealthOptions): Plugin 
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname === "/health") {
-        endResponse(json(fetchAPI.Response, 200, { status: "ok" }));
-      } else if (url.pathname === "/health/db") {
+      if (url.pathname === "/health/db") {
         let timer: NodeJS.Timeout | undefined;
         const ok = await Promise.race([
           central.$queryRaw`SELECT 1`.then(() => true, () => false),

@@ -33,12 +33,15 @@ export interface ProvisionDeps {
 }
 
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+/** Slugs that would read as something else in URLs, logs or database names. */
+const RESERVED_SLUGS = new Set(["admin", "api", "www", "graphql", "health", "postgres", "template0", "template1", "public", "system", "root", "tenantgraph", "central", "shared"]);
 
 /** Organization database names follow one convention: org_<slug>, "-" mapped to "_". */
 export function databaseNameFor(slug: string): string {
   if (!SLUG.test(slug) || slug.includes("--")) {
     throw new ProvisionInputError("slug", "3-40 characters: a-z, 0-9 and single '-', starting with a letter, not ending with '-'");
   }
+  if (RESERVED_SLUGS.has(slug)) throw new ProvisionInputError("slug", `"${slug}" is reserved`);
   try {
     return assertSafeIdentifier(`org_${slug.replace(/-/g, "_")}`);
   } catch (error) {

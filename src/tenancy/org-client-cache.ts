@@ -3,7 +3,7 @@
 // that borrowed it have finished, so eviction never breaks a request in flight.
 // Creation is single-flight: concurrent first requests for a cold organization share one
 // client (and one connection check).
-import { createTenantClient, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
+import { createTenantClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
 import type { Datasource } from "./placement.ts";
 
 export interface OrgClientLease {
@@ -145,13 +145,15 @@ export interface OrgClientSettings {
   maxClients: number;
   /** Connections per organization client's pool (DATABASE tier). */
   poolSize: number;
+  onQuery?: QueryListener;
 }
 
 /** The cache the server uses: real clients, each checked with one round trip before first use. */
 export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgClientCacheOptions["onEvent"]): OrgClientCache {
   return new OrgClientCache({
     maxClients: settings.maxClients,
-    createClient: (datasource) => createTenantClient({ connectionString: datasource.url, poolSize: settings.poolSize }),
+    createClient: (datasource) =>
+      createTenantClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery }),
     verifyClient: async (db) => {
       await db.$queryRaw`SELECT 1`;
     },

@@ -36,6 +36,7 @@ export interface TestAppOptions {
   maxClients?: number;
   poolSize?: number;
   env?: Record<string, string>;
+  onOrgQuery?: (sql: string) => void;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -48,7 +49,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ORG_POOL_SIZE: String(options.poolSize ?? 2),
     ...options.env,
   });
-  const app = await createApp(config, centralDb.url, pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }));
+  const app = await createApp(config, centralDb.url, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    onOrgQuery: options.onOrgQuery,
+  });
   const suffix = randomBytes(3).toString("hex");
 
   return {
