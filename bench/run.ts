@@ -1,0 +1,13 @@
+// npm run bench -- <name> [options]. Each benchmark measures a baseline in the same run and
+// reports ratios against it (this machine is noisy; absolute numbers mean little).
+const benches: Record<string, () => Promise<{ default: (args: string[]) => Promise<void> }>> = {
+  "request-path": () => import("./request-path.ts"),
+};
+
+const [name = "request-path", ...args] = process.argv.slice(2);
+const load = benches[name];
+if (!load) {
+  console.error(`unknown benchmark "${name}"; available: ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
+}
+await (await load()).default(args);
