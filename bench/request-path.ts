@@ -7,6 +7,7 @@ import pino from "pino";
 import { createApp, migrateCentral } from "../src/app.ts";
 import { signToken } from "../src/auth/sign-token.ts";
 import { loadConfig } from "../src/config.ts";
+import type { Organization } from "../src/data/central-client.ts";
 import { dropDatabase } from "../src/data/server-admin.ts";
 import { provisionOrganization } from "../src/lifecycle/provision.ts";
 import { resolvePlacement } from "../src/tenancy/placement.ts";
@@ -20,7 +21,7 @@ export default async function run(argv: string[]): Promise<void> {
     await migrateCentral(centralUrl);
     const config = loadConfig({ JWT_SECRET: "b".repeat(40), LOG_LEVEL: "silent", ORG_CLIENT_CACHE_SIZE: String(orgCount * 2) });
     const app = await createApp(config, centralUrl, { logger: pino({ level: "silent" }) });
-    const orgs = [];
+    const orgs: Array<{ org: Organization; token: string }> = [];
     try {
       process.stdout.write(`provisioning ${orgCount} organizations`);
       for (let i = 0; i < orgCount; i++) {
@@ -37,9 +38,14 @@ export default async function run(argv: string[]): Promise<void> {
       }
       process.stdout.write("\n");
       const query = `{ projects { id name items { id title } } }`;
-      const viaGraphQL = (i: number) => {
+      const viaGraphQL = async (i: number) => {
         const { token } = orgs[i % orgs.length]!;
-        return app.yoga.fetch("http://bench/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) }).then((r) => r.json());
+        const response = await app.yoga.fetch("http://bench/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        });
+        return response.json();
       };
       const direct = async (i: number) => {
         const { org } = orgs[i % orgs.length]!;
