@@ -3,9 +3,10 @@
 import pino, { type Logger } from "pino";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
-import { withMainServer } from "./config.ts";
+import { ConfigError, withMainServer } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
-import { loadMigrations, migrateDatabase } from "./data/migrator.ts";
+import { latestVersion, loadMigrations, migrateDatabase, type Migration } from "./data/migrator.ts";
+import type { LifecycleDeps } from "./lifecycle/targets.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { withPgClient } from "./data/server-admin.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
@@ -16,6 +17,8 @@ export interface App {
   logger: Logger;
   central: CentralDb;
   servers: Record<string, string>;
+  /** What lifecycle operations (provision, migrate, delete, export) need. */
+  lifecycle: LifecycleDeps & { defaults: Config["defaults"] };
   orgClients: OrgClientCache;
   yoga: GraphQLServer;
   close(): Promise<void>;
@@ -31,6 +34,8 @@ export interface AppHooks {
   logger?: Logger;
   /** Every SQL statement sent to an organization database (tests count them). */
   onOrgQuery?: QueryListener;
+  /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
+  tenantMigrations?: Migration[];
 }
 
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
@@ -38,14 +43,18 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const central = createCentralClient(centralUrl);
   const servers = withMainServer(config, centralUrl);
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace") ? (sql, ms) => log.trace({ sql, ms }, "org sql") : undefined;
+  if (!config.appRole.password) throw new ConfigError("APP_DB_PASSWORD is not set (npm start generates one for local use)");
+  const appRole = { name: config.appRole.name, password: config.appRole.password };
+  const migrations = hooks.tenantMigrations ?? (await loadMigrations("tenant"));
   const orgClients = createOrgClientCache(
-    { ...config.orgClients, onQuery: hooks.onOrgQuery ?? traceSql },
+    { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const yoga = createGraphQLServer({
     central,
     orgClients,
     servers,
+    requiredSchemaVersion: latestVersion(migrations),
     verifyToken: await createTokenVerifier(config.auth),
     logger: log,
   });
@@ -54,6 +63,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     logger: log,
     central,
     servers,
+    lifecycle: { central, servers, appRole, migrations, defaults: config.defaults },
     orgClients,
     yoga,
     async close() {

@@ -36,7 +36,23 @@ export interface Config {
     maxClients: number;
     /** Connections per DATABASE-tier organization pool. */
     poolSize: number;
+    /** Connections per shared pool (one per SCHEMA host database and per SHARED database). */
+    sharedPoolSize: number;
+    /** Connections this process may open per server (keep it below max_connections). */
+    serverBudget: number;
+    /** How long a cold organization waits for budget before TENANT_BUSY (ms). */
+    busyWaitMs: number;
   };
+  /**
+   * The role SHARED-tier requests connect as: owns nothing, cannot bypass row-level security.
+   * Created on each server by provisioning. The password is generated locally when not set.
+   */
+  appRole: { name: string; password?: string };
+  /**
+   * Where new organizations go unless told otherwise, and the names of the databases that
+   * host many organizations on each server (<prefix>_schemas, <prefix>_shared).
+   */
+  defaults: { tier: "DATABASE" | "SCHEMA" | "SHARED"; server: string; hostDatabasePrefix: string };
   logLevel: string;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
@@ -60,6 +76,14 @@ const Env = z.object({
   TOKEN_TTL_SECONDS: int(12 * 3600),
   ORG_CLIENT_CACHE_SIZE: int(100),
   ORG_POOL_SIZE: int(5),
+  SHARED_POOL_SIZE: int(10),
+  SERVER_CONNECTION_BUDGET: int(80),
+  TENANT_BUSY_WAIT_MS: int(2000, 0),
+  APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "APP_DB_ROLE must be a plain lower-case identifier").default("tenantgraph_app"),
+  APP_DB_PASSWORD: optional,
+  DEFAULT_TIER: z.enum(["DATABASE", "SCHEMA", "SHARED"]).default("DATABASE"),
+  DEFAULT_SERVER: z.string().default("main"),
+  HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
 });
@@ -95,7 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       algorithms,
       tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
     },
-    orgClients: { maxClients: e.ORG_CLIENT_CACHE_SIZE, poolSize: e.ORG_POOL_SIZE },
+    orgClients: {
+      maxClients: e.ORG_CLIENT_CACHE_SIZE,
+      poolSize: e.ORG_POOL_SIZE,
+      sharedPoolSize: e.SHARED_POOL_SIZE,
+      serverBudget: e.SERVER_CONNECTION_BUDGET,
+      busyWaitMs: e.TENANT_BUSY_WAIT_MS,
+    },
+    appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
+    defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
   };

@@ -6,13 +6,10 @@ import { signToken } from "./auth/sign-token.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openCentralDatabase } from "./data/central-database.ts";
 import { seedDemo, type DemoUser } from "./lifecycle/demo.ts";
-import { loadLocalSecrets } from "./local-secrets.ts";
+import { applyLocalSecrets } from "./local-secrets.ts";
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.auth.secret && !config.auth.jwksFile && !config.auth.jwksUrl) {
-    config.auth.secret = (await loadLocalSecrets(config.dataDir)).jwtSecret;
-  }
+  const config = await applyLocalSecrets(loadConfig());
   const central = await openCentralDatabase(config, say);
   let app: App | undefined;
   let server: Server | undefined;

@@ -92,6 +92,12 @@ export interface MigrateOptions {
   schema?: string;
   /** Called before each migration is applied. */
   onMigration?: (name: string) => void;
+  /**
+   * Runs after the migrations, still under the migration lock, in its own transaction
+   * (e.g. row-level security for every table of a SHARED database). Runs even when nothing
+   * was pending, so it must be idempotent.
+   */
+  finalize?: (client: pg.ClientBase) => Promise<void>;
 }
 
 /**
@@ -141,10 +147,25 @@ export async function migrateDatabase(
     if (unknown.length > 0) {
       throw new MigrationError(unknown[0]!, new Error("is applied to the database but missing from the migrations folder"));
     }
+    if (options.finalize) {
+      const finalize = options.finalize;
+      await inTransaction(client, searchPath, () => finalize(client));
+    }
     return result;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
   }
+}
+
+/** The version a database is at once every migration of the set is applied. */
+export function latestVersion(migrations: Migration[]): string | null {
+  return migrations.at(-1)?.name ?? null;
+}
+
+/** Whether a recorded version satisfies a required one (names sort by their timestamp). */
+export function isAtLeast(version: string | null | undefined, required: string | null): boolean {
+  if (required === null) return true;
+  return version !== null && version !== undefined && version >= required;
 }
 
 /** Names of the migrations recorded as finished, with their checksums. */

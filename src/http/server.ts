@@ -18,6 +18,8 @@ export interface ServerDeps {
   central: CentralDb;
   orgClients: OrgClientCache;
   servers: Record<string, string>;
+  /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
+  requiredSchemaVersion: string | null;
   verifyToken: TokenVerifier;
   logger: Logger;
   graphiql?: boolean;
@@ -42,7 +44,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       // 3. Bearer token -> ctx.user (401 on a bad token; only introspection without one).
       useAuth(deps.verifyToken),
       // 4. Organization: membership check, placement, the org's client on ctx.db.
-      useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers }),
+      useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
       // 5. Per-request dataloaders for central data (users).
       useLoaders(deps.central),
     ],

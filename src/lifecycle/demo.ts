@@ -16,6 +16,7 @@ const ORGS = [
   {
     slug: "acme",
     name: "Acme Rockets",
+    tier: "DATABASE",
     projects: [
       { name: "Launch pad", items: ["Fuel supplier may slip", "Decide on launch window"] },
       { name: "Safety review", items: ["Pressure test the tanks"] },
@@ -24,6 +25,7 @@ const ORGS = [
   {
     slug: "globex",
     name: "Globex Corporation",
+    tier: "DATABASE",
     projects: [{ name: "Volcano lair", items: ["Permit for the monorail", "Hire henchmen"] }],
   },
 ] as const;
@@ -38,8 +40,8 @@ export async function seedDemo(app: App, onStep?: (line: string) => void): Promi
   const orgs = new Map<string, { id: string; slug: string }>();
   for (const spec of ORGS) {
     const org = await provisionOrganization(
-      { central: app.central, servers: app.servers, onStep: (step) => onStep?.(`${spec.slug}: ${step}`) },
-      { slug: spec.slug, name: spec.name },
+      { ...app.lifecycle, onStep: (step) => onStep?.(`${spec.slug}: ${step}`) },
+      { slug: spec.slug, name: spec.name, tier: spec.tier },
     );
     orgs.set(spec.slug, org);
   }

@@ -1,12 +1,15 @@
-// Provisioning an organization: small idempotent steps in one explicit order, with the
-// state recorded in the central database. A failure marks the organization FAILED with the
-// reason; running provisioning again resumes (an existing database is reused, migrations
-// already applied are skipped) and finishes.
-import type { CentralDb, Organization, Tier } from "../data/central-client.ts";
-import { loadMigrations, migrateDatabase } from "../data/migrator.ts";
-import { ensureDatabase, withPgClient } from "../data/server-admin.ts";
+// Provisioning an organization: small idempotent steps in one explicit order per tier, with
+// the state recorded in the central database. Until READY the organization is not routed.
+// A failure marks it FAILED with the reason; running provisioning again resumes (an
+// existing database or schema is reused, migrations already applied are skipped) and
+// finishes.
+import type { Organization, Tier } from "../data/central-client.ts";
+import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
-import { databaseUrlOn } from "../tenancy/placement.ts";
+import { hostDatabaseFor, serverUrlOf } from "../tenancy/placement.ts";
+import type { AppRole } from "../tenancy/server-pools.ts";
+import { ensureAppRole } from "./shared-database.ts";
+import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 
 export class ProvisionInputError extends Error {
   constructor(
@@ -25,20 +28,23 @@ export interface ProvisionRequest {
   server?: string;
 }
 
-export interface ProvisionDeps {
-  central: CentralDb;
-  servers: Record<string, string>;
+export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
+  /** Needed for the SHARED tier (the role its requests connect as). */
+  appRole?: AppRole;
+  defaults?: { tier?: Tier; server?: string; hostDatabasePrefix?: string };
   /** Progress lines for operators. */
   onStep?: (step: string, org: Pick<Organization, "slug">) => void;
+  /** Called before each step; throwing simulates a crash there (tests). */
+  beforeStep?: (step: string, org: Organization) => void | Promise<void>;
 }
 
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 /** Slugs that would read as something else in URLs, logs or database names. */
-const RESERVED_SLUGS = new Set(["admin", "api", "www", "graphql", "health", "postgres", "template0", "template1", "public", "system", "root", "tenantgraph", "central", "shared"]);
+const RESERVED_SLUGS = new Set(["admin", "api", "www", "graphql", "health", "postgres", "template0", "template1", "public", "system", "root", "tenantgraph", "central", "shared", "schemas"]);
 
-/** Organization database names follow one convention: org_<slug>, "-" mapped to "_". */
+/** Organization database and schema names follow one convention: org_<slug>, "-" mapped to "_". */
 export function databaseNameFor(slug: string): string {
-  if (!SLUG.test(slug) || slug.includes("--")) {
+  if (typeof slug !== "string" || !SLUG.test(slug) || slug.includes("--")) {
     throw new ProvisionInputError("slug", "3-40 characters: a-z, 0-9 and single '-', starting with a letter, not ending with '-'");
   }
   if (RESERVED_SLUGS.has(slug)) throw new ProvisionInputError("slug", `"${slug}" is reserved`);
@@ -50,33 +56,55 @@ export function databaseNameFor(slug: string): string {
   }
 }
 
-type Step = (org: Organization, deps: ProvisionDeps) => Promise<Organization>;
+type Step = (org: Organization, deps: ProvisionDeps, resumed: boolean) => Promise<Organization | void>;
 
-const steps: Array<[string, Step]> = [
-  ["create database", async (org, deps) => {
-    await ensureDatabase(serverUrl(deps, org.server), org.databaseName);
-    return org;
-  }],
-  ["migrate", async (org, deps) => {
-    const url = databaseUrlOn(serverUrl(deps, org.server), org.databaseName);
-    const result = await withPgClient(url, async (c) => migrateDatabase(c, await loadMigrations("tenant")));
-    return deps.central.organization.update({ where: { id: org.id }, data: { schemaVersion: result.version } });
-  }],
-  ["mark ready", (org, deps) =>
-    deps.central.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } })],
-];
+const createOwnDatabase: Step = async (org, deps, resumed) => {
+  const serverUrl = serverUrlOf(deps.servers, org.server);
+  // A database of that name that we did not create is someone else's: never adopt it.
+  if (!resumed && (await databaseExists(serverUrl, org.databaseName))) {
+    throw new ProvisionInputError("slug", `database ${org.databaseName} already exists on server ${org.server}`);
+  }
+  await ensureDatabase(serverUrl, org.databaseName);
+};
+
+const createHostDatabase: Step = async (org, deps) => {
+  await ensureDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
+};
+
+const createAppRole: Step = async (org, deps) => {
+  if (!deps.appRole) throw new Error("the SHARED tier needs an application role (config.appRole)");
+  await ensureAppRole(serverUrlOf(deps.servers, org.server), deps.appRole);
+};
+
+const migrate: Step = async (org, deps) => {
+  const target = orgTarget(org, deps.servers);
+  await migrateTarget({ ...deps, appRole: deps.appRole ?? { name: "", password: "" } }, target, await tenantMigrations(deps));
+  return deps.central.organization.findUniqueOrThrow({ where: { id: org.id } });
+};
+
+const markReady: Step = (org, deps) =>
+  deps.central.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } });
+
+/** The steps of each tier, in order. Each is safe to run again. */
+const PIPELINES: Record<Tier, Array<[string, Step]>> = {
+  DATABASE: [["create database", createOwnDatabase], ["migrate", migrate], ["mark ready", markReady]],
+  SCHEMA: [["create schema database", createHostDatabase], ["create schema and migrate", migrate], ["mark ready", markReady]],
+  SHARED: [["create shared database", createHostDatabase], ["create application role", createAppRole], ["migrate shared database", migrate], ["mark ready", markReady]],
+};
 
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
-  const org = await recordOrganization(deps, request);
+  const { org, resumed } = await recordOrganization(deps, request);
   if (org.state === "READY") return org;
   let current = org;
-  for (const [name, step] of steps) {
+  for (const [name, step] of PIPELINES[org.tier]) {
     deps.onStep?.(name, current);
     try {
-      current = await step(current, deps);
+      await deps.beforeStep?.(name, current);
+      current = (await step(current, deps, resumed)) ?? current;
     } catch (error) {
       const reason = `${name}: ${error instanceof Error ? error.message : String(error)}`;
       await deps.central.organization.update({ where: { id: org.id }, data: { state: "FAILED", lastError: reason } });
+      if (error instanceof ProvisionInputError) throw error;
       throw new Error(`provisioning ${org.slug} failed at ${reason}`, { cause: error });
     }
   }
@@ -84,32 +112,38 @@ export async function provisionOrganization(deps: ProvisionDeps, request: Provis
 }
 
 /** Step 0: the central record, created PROVISIONING, or the existing one when resuming. */
-async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
+async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<{ org: Organization; resumed: boolean }> {
   const slug = request.slug;
-  const databaseName = databaseNameFor(slug);
-  const name = request.name.trim();
+  const orgName = databaseNameFor(slug);
+  const name = typeof request.name === "string" ? request.name.trim() : "";
   if (name.length < 1 || name.length > 200) throw new ProvisionInputError("name", "must be 1-200 characters");
-  const tier = request.tier ?? "DATABASE";
-  if (tier !== "DATABASE") throw new ProvisionInputError("tier", `${tier} is not supported yet`);
-  const server = request.server ?? "main";
-  serverUrl(deps, server);
+  const tier = request.tier ?? deps.defaults?.tier ?? "DATABASE";
+  if (!(tier in PIPELINES)) throw new ProvisionInputError("tier", "must be DATABASE, SCHEMA or SHARED");
+  const server = request.server ?? deps.defaults?.server ?? "main";
+  if (!deps.servers[server]) throw new ProvisionInputError("server", `"${server}" is not a configured server`);
+
   const existing = await deps.central.organization.findUnique({ where: { slug } });
   if (existing) {
     if (existing.state === "DELETED" || existing.deletedAt) throw new ProvisionInputError("slug", "belongs to a deleted organization");
     if (existing.state !== "READY" && existing.state !== "PROVISIONING" && existing.state !== "FAILED") {
       throw new ProvisionInputError("slug", `organization is ${existing.state.toLowerCase()}`);
     }
-    return existing.state === "FAILED"
-      ? deps.central.organization.update({ where: { id: existing.id }, data: { state: "PROVISIONING" } })
-      : existing;
+    if (existing.state === "READY") return { org: existing, resumed: true };
+    const org = await deps.central.organization.update({ where: { id: existing.id }, data: { state: "PROVISIONING" } });
+    return { org, resumed: true };
   }
-  return deps.central.organization.create({
-    data: { slug, name, tier, server, databaseName, state: "PROVISIONING" },
-  });
-}
-
-function serverUrl(deps: ProvisionDeps, server: string): string {
-  const url = deps.servers[server];
-  if (!url) throw new ProvisionInputError("server", `"${server}" is not a configured server`);
-  return url;
+  const prefix = deps.defaults?.hostDatabasePrefix ?? "tenantgraph";
+  const placement =
+    tier === "DATABASE"
+      ? { databaseName: orgName, schemaName: null }
+      : tier === "SCHEMA"
+        ? { databaseName: hostDatabaseFor("SCHEMA", prefix), schemaName: orgName }
+        : { databaseName: hostDatabaseFor("SHARED", prefix), schemaName: null };
+  try {
+    const org = await deps.central.organization.create({ data: { slug, name, tier, server, ...placement, state: "PROVISIONING" } });
+    return { org, resumed: false };
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new ProvisionInputError("slug", "is taken");
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@
 // membership) ends here, in one membership check against the central database, uncached so
 // that a removed member is refused on the very next request.
 import type { CentralDb, Role } from "../data/central-client.ts";
+import { isAtLeast } from "../data/migrator.ts";
 import { appError } from "../errors.ts";
 import type { Placement } from "./placement.ts";
 
@@ -36,6 +37,7 @@ const ORG_FIELDS = {
   server: true,
   databaseName: true,
   schemaName: true,
+  schemaVersion: true,
 } as const;
 
 /**
@@ -44,7 +46,12 @@ const ORG_FIELDS = {
  * exist (or was deleted) or the user is unknown, FORBIDDEN when the user is not a member,
  * TENANT_UNAVAILABLE when it exists but is not READY.
  */
-export async function identifyOrg(central: CentralDb, userId: string, orgId: string | null): Promise<IdentifiedOrg | null> {
+export async function identifyOrg(
+  central: CentralDb,
+  userId: string,
+  orgId: string | null,
+  requiredSchemaVersion: string | null,
+): Promise<IdentifiedOrg | null> {
   let org;
   let role: Role | undefined;
   if (orgId) {
@@ -77,6 +84,10 @@ export async function identifyOrg(central: CentralDb, userId: string, orgId: str
     throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, {
       state: org.state,
     });
+  }
+  // Code that needs a newer schema than the organization has must not query it.
+  if (!isAtLeast(org.schemaVersion, requiredSchemaVersion)) {
+    throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is migrating; retry shortly`, { state: "MIGRATING" });
   }
   return { ...org, role };
 }

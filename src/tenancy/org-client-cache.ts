@@ -3,8 +3,20 @@
 // that borrowed it have finished, so eviction never breaks a request in flight.
 // Creation is single-flight: concurrent first requests for a cold organization share one
 // client (and one connection check).
-import { createTenantClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
+// Clients with their own pool (DATABASE tier) also draw from their server's connection
+// budget: a cold organization that would exceed it evicts the least recently used idle
+// client on that server; when none is idle it waits briefly, then fails with TenantBusyError.
+import {
+  createDatabaseTierClient,
+  createSchemaTierClient,
+  scopeToOrganization,
+  type QueryListener,
+  type TenantClientHandle,
+  type TenantDb,
+} from "../data/tenant-client.ts";
+import { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "./placement.ts";
+import { ServerPools, type AppRole } from "./server-pools.ts";
 
 export interface OrgClientLease {
   db: TenantDb;
@@ -12,21 +24,36 @@ export interface OrgClientLease {
   release(): void;
 }
 
+export class TenantBusyError extends Error {
+  override name = "TenantBusyError";
+}
+
 export interface OrgClientCacheOptions {
   maxClients: number;
   /** Builds a client for a datasource; its pool connects lazily. */
   createClient(datasource: Datasource): TenantClientHandle;
+  /** Connections the client's own pool may open (0 when it uses a shared pool). */
+  connectionsFor?(datasource: Datasource): number;
+  budget?: ConnectionBudget;
+  /** How long a cold organization waits for budget before TenantBusyError. */
+  busyWaitMs?: number;
   /** Runs once per new client before anyone uses it (a connection check); a failure discards the client. */
   verifyClient?(db: TenantDb): Promise<void>;
   onEvent?(event: "created" | "evicted" | "closed", key: string): void;
+  /** Closed with the cache (the servers' shared pools). */
+  onClose?(): Promise<void>;
 }
 
 interface Entry {
   key: string;
+  server: string;
+  /** Connections reserved from the budget for this client's own pool. */
+  reserved: number;
   ready: Promise<TenantClientHandle>;
   /** Leases not yet released. */
   borrowed: number;
   evicted: boolean;
+  closed?: Promise<void>;
 }
 
 export class OrgClientCache {
@@ -64,12 +91,13 @@ export class OrgClientCache {
       throw error;
     }
     let released = false;
+    const borrowed = entry;
     return {
       db: handle.db,
       release: () => {
         if (released) return;
         released = true;
-        this.giveBack(entry);
+        this.giveBack(borrowed);
       },
     };
   }
@@ -86,18 +114,38 @@ export class OrgClientCache {
     this.entries.clear();
     this.draining.clear();
     await Promise.all(all.map((entry) => this.closeEntry(entry)));
+    await this.options.onClose?.();
   }
 
   private create(datasource: Datasource): Entry {
-    const entry: Entry = { key: datasource.key, borrowed: 0, evicted: false, ready: undefined as never };
+    const connections = this.options.connectionsFor?.(datasource) ?? 0;
+    const entry: Entry = {
+      key: datasource.key,
+      server: datasource.server,
+      reserved: 0,
+      borrowed: 0,
+      evicted: false,
+      ready: undefined as never,
+    };
     entry.ready = (async () => {
-      const handle = this.options.createClient(datasource);
+      if (connections > 0 && this.options.budget) {
+        await this.reserve(entry, connections);
+        entry.reserved = connections;
+      }
+      let handle: TenantClientHandle;
+      try {
+        handle = this.options.createClient(datasource);
+      } catch (error) {
+        this.releaseBudget(entry);
+        throw error;
+      }
       this.stats.created++;
       this.options.onEvent?.("created", datasource.key);
       try {
         await this.options.verifyClient?.(handle.db);
       } catch (error) {
         await handle.close().catch(() => undefined);
+        this.releaseBudget(entry);
         throw error;
       }
       return handle;
@@ -111,6 +159,28 @@ export class OrgClientCache {
     return entry;
   }
 
+  /** Takes `connections` from the server's budget, evicting idle clients there, or waiting for one. */
+  private async reserve(self: Entry, connections: number): Promise<void> {
+    const budget = this.options.budget!;
+    const deadline = Date.now() + (this.options.busyWaitMs ?? 2000);
+    for (;;) {
+      if (budget.tryReserve(self.server, connections)) return;
+      const idle = [...this.entries.values(), ...this.draining].find(
+        (e) => e !== self && e.server === self.server && e.reserved > 0 && e.borrowed === 0,
+      );
+      if (idle) {
+        this.retire(idle);
+        await this.closeEntry(idle);
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new TenantBusyError(`server ${self.server}: connection budget of ${budget.capacity} in use by busy organizations`);
+      }
+      await budget.waitForChange(left);
+    }
+  }
+
   private enforceBound(): void {
     for (const entry of this.entries.values()) {
       if (this.entries.size <= this.options.maxClients) break;
@@ -119,6 +189,7 @@ export class OrgClientCache {
   }
 
   private retire(entry: Entry): void {
+    if (entry.evicted) return;
     this.entries.delete(entry.key);
     entry.evicted = true;
     this.stats.evicted++;
@@ -130,33 +201,67 @@ export class OrgClientCache {
   private giveBack(entry: Entry): void {
     entry.borrowed--;
     if (entry.evicted && entry.borrowed === 0 && this.draining.delete(entry)) void this.closeEntry(entry);
+    // A waiting cold organization may now evict this one.
+    if (entry.borrowed === 0 && entry.reserved > 0) this.options.budget?.wake();
   }
 
-  private async closeEntry(entry: Entry): Promise<void> {
-    const handle = await entry.ready.catch(() => undefined);
-    if (!handle) return;
-    await handle.close().catch(() => undefined);
-    this.stats.closed++;
-    this.options.onEvent?.("closed", entry.key);
+  private closeEntry(entry: Entry): Promise<void> {
+    entry.closed ??= (async () => {
+      const handle = await entry.ready.catch(() => undefined);
+      if (!handle) return;
+      await handle.close().catch(() => undefined);
+      this.releaseBudget(entry);
+      this.stats.closed++;
+      this.options.onEvent?.("closed", entry.key);
+    })();
+    return entry.closed;
+  }
+
+  private releaseBudget(entry: Entry): void {
+    if (entry.reserved > 0) {
+      this.options.budget?.release(entry.server, entry.reserved);
+      entry.reserved = 0;
+    }
   }
 }
 
 export interface OrgClientSettings {
   maxClients: number;
-  /** Connections per organization client's pool (DATABASE tier). */
+  /** Connections per DATABASE-tier organization pool. */
   poolSize: number;
+  /** Connections per shared pool (SCHEMA host database, SHARED database) per server. */
+  sharedPoolSize: number;
+  /** Connections this process may open per server. */
+  serverBudget: number;
+  busyWaitMs: number;
+  appRole: AppRole;
   onQuery?: QueryListener;
 }
 
-/** The cache the server uses: real clients, each checked with one round trip before first use. */
+/** The cache the server uses: a client per tier, each checked with one round trip before first use. */
 export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgClientCacheOptions["onEvent"]): OrgClientCache {
+  const budget = new ConnectionBudget(settings.serverBudget);
+  const pools = new ServerPools({ poolSize: settings.sharedPoolSize, appRole: settings.appRole, budget, onQuery: settings.onQuery });
   return new OrgClientCache({
     maxClients: settings.maxClients,
-    createClient: (datasource) =>
-      createTenantClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery }),
+    budget,
+    busyWaitMs: settings.busyWaitMs,
+    connectionsFor: (datasource) => (datasource.tier === "DATABASE" ? settings.poolSize : 0),
+    createClient: (datasource) => {
+      switch (datasource.tier) {
+        case "DATABASE":
+          return createDatabaseTierClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery });
+        case "SCHEMA":
+          return createSchemaTierClient(pools.schemaPool(datasource), datasource.schema!, settings.onQuery);
+        case "SHARED":
+          // Nothing to close per organization: the base client and its pool belong to the server.
+          return { db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId), close: async () => {} };
+      }
+    },
     verifyClient: async (db) => {
       await db.$queryRaw`SELECT 1`;
     },
     onEvent,
+    onClose: () => pools.close(),
   });
 }

@@ -1,18 +1,32 @@
 // Where an organization's rows live, and the datasource a client for them connects to.
-// The datasource key is what OrgClientCache caches by: two organizations never share a key
-// unless they share a datasource (later: the SCHEMA/SHARED tiers).
-import type { Organization } from "../data/central-client.ts";
+// The datasource key is what OrgClientCache caches by; it never contains credentials.
+//
+// | tier     | database on the server                  | scoped by                      |
+// |----------|-----------------------------------------|--------------------------------|
+// | DATABASE | org_<slug> (its own)                    | the database itself            |
+// | SCHEMA   | <prefix>_schemas, schema org_<slug>     | schema-qualified table names   |
+// | SHARED   | <prefix>_shared                         | row-level security on org_id   |
+// (prefix: HOST_DATABASE_PREFIX, "tenantgraph" by default)
+import type { Organization, Tier } from "../data/central-client.ts";
 import { assertSafeIdentifier } from "../data/sql-identifiers.ts";
 
-export type Placement = Pick<Organization, "tier" | "server" | "databaseName" | "schemaName">;
+export type Placement = Pick<Organization, "id" | "tier" | "server" | "databaseName" | "schemaName">;
+
+/** The databases that host many organizations, one of each per server. */
+export function hostDatabaseFor(tier: "SCHEMA" | "SHARED", prefix: string): string {
+  return assertSafeIdentifier(`${prefix}_${tier === "SCHEMA" ? "schemas" : "shared"}`);
+}
 
 export interface Datasource {
-  /** Cache key: server name, database and schema; never contains credentials. */
+  tier: Tier;
+  /** Cache key: tier, server, database, schema or organization; never credentials. */
   key: string;
   server: string;
+  /** Administrative URL of the database (the server's configured credentials). */
   url: string;
   database: string;
   schema?: string;
+  orgId: string;
 }
 
 export class UnknownServerError extends Error {
@@ -26,18 +40,23 @@ export function databaseUrlOn(serverUrl: string, database: string): string {
   return url.toString();
 }
 
+export function serverUrlOf(servers: Record<string, string>, server: string): string {
+  const url = servers[server];
+  if (!url) throw new UnknownServerError(`server "${server}" is not configured (SERVERS)`);
+  return url;
+}
+
 export function resolvePlacement(placement: Placement, servers: Record<string, string>): Datasource {
-  const serverUrl = servers[placement.server];
-  if (!serverUrl) throw new UnknownServerError(`server "${placement.server}" is not configured (SERVERS)`);
+  const url = databaseUrlOn(serverUrlOf(servers, placement.server), placement.databaseName);
+  const base = { tier: placement.tier, server: placement.server, url, database: placement.databaseName, orgId: placement.id };
   switch (placement.tier) {
     case "DATABASE":
-      return {
-        key: `${placement.server}/${placement.databaseName}`,
-        server: placement.server,
-        url: databaseUrlOn(serverUrl, placement.databaseName),
-        database: placement.databaseName,
-      };
-    default:
-      throw new UnknownServerError(`tier ${placement.tier} is not served yet`);
+      return { ...base, key: `database:${placement.server}/${placement.databaseName}` };
+    case "SCHEMA": {
+      const schema = assertSafeIdentifier(placement.schemaName ?? "");
+      return { ...base, schema, key: `schema:${placement.server}/${placement.databaseName}/${schema}` };
+    }
+    case "SHARED":
+      return { ...base, key: `shared:${placement.server}/${placement.databaseName}/${placement.id}` };
   }
 }

@@ -7,16 +7,17 @@ import type { TenantDb } from "../data/tenant-client.ts";
 import { appError } from "../errors.ts";
 import type { RequestContext } from "./context.ts";
 import { identifyOrg, requestedOrgId } from "./identify-org.ts";
-import type { OrgClientCache, OrgClientLease } from "./org-client-cache.ts";
+import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
 import { resolvePlacement } from "./placement.ts";
 
 export interface TenancyOptions {
   central: CentralDb;
   orgClients: OrgClientCache;
   servers: Record<string, string>;
+  requiredSchemaVersion: string | null;
 }
 
-export function useTenancy({ central, orgClients, servers }: TenancyOptions): Plugin<RequestContext> {
+export function useTenancy({ central, orgClients, servers, requiredSchemaVersion }: TenancyOptions): Plugin<RequestContext> {
   const leases = new WeakMap<Request, OrgClientLease>();
   return {
     async onContextBuilding({ context, extendContext }) {
@@ -25,7 +26,7 @@ export function useTenancy({ central, orgClients, servers }: TenancyOptions): Pl
         return;
       }
       const orgId = requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined);
-      const org = await identifyOrg(central, context.user.id, orgId);
+      const org = await identifyOrg(central, context.user.id, orgId, requiredSchemaVersion);
       if (!org) {
         extendContext({ org: null, db: noOrganization("select an organization: send X-Org-Id or use a token with an org claim") });
         return;
@@ -35,6 +36,10 @@ export function useTenancy({ central, orgClients, servers }: TenancyOptions): Pl
       try {
         lease = await orgClients.acquire(resolvePlacement(org, servers));
       } catch (error) {
+        if (error instanceof TenantBusyError) {
+          log.warn({ err: error }, "connection budget exhausted");
+          throw appError("TENANT_BUSY", "too many organizations are busy on this server; retry shortly");
+        }
         log.error({ err: error }, "organization database unreachable");
         throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is temporarily unavailable`);
       }

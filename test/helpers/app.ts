@@ -5,10 +5,12 @@ import pino from "pino";
 import { createApp, migrateCentral, type App } from "../../src/app.ts";
 import { signToken } from "../../src/auth/sign-token.ts";
 import { loadConfig } from "../../src/config.ts";
-import type { Organization, Role } from "../../src/data/central-client.ts";
+import type { Organization, Role, Tier } from "../../src/data/central-client.ts";
+import type { Migration } from "../../src/data/migrator.ts";
+import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
-import { createScratchDatabase, serverUrl } from "./databases.ts";
+import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient } from "./databases.ts";
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -24,8 +26,10 @@ export interface RequestOptions {
 }
 
 export interface TestApp extends App {
-  /** A unique slug for this run: `<name>-<random>`. */
-  provisionOrg(name: string): Promise<Organization>;
+  /** A unique slug for this run: `<name>-<random>`; DATABASE tier on server "main" unless told otherwise. */
+  provisionOrg(name: string, placement?: { tier?: Tier; server?: "main" | "second" }): Promise<Organization>;
+  /** The slug provisionOrg gives `name`. */
+  slugFor(name: string): string;
   createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
   token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
   graphql<T = any>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
@@ -37,13 +41,20 @@ export interface TestAppOptions {
   poolSize?: number;
   env?: Record<string, string>;
   onOrgQuery?: (sql: string) => void;
+  tenantMigrations?: Migration[];
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const centralDb = await createScratchDatabase("central");
   await migrateCentral(centralDb.url);
+  const suffix = randomBytes(3).toString("hex");
   const config = loadConfig({
     JWT_SECRET: randomBytes(32).toString("hex"),
+    // Roles and host databases are per server, not per database: unique names keep test files apart.
+    APP_DB_ROLE: `app_${suffix}`,
+    APP_DB_PASSWORD: randomBytes(12).toString("hex"),
+    HOST_DATABASE_PREFIX: `t_${suffix}`,
+    SERVERS: JSON.stringify({ second: secondServerUrl() }),
     LOG_LEVEL: "silent",
     ORG_CLIENT_CACHE_SIZE: String(options.maxClients ?? 20),
     ORG_POOL_SIZE: String(options.poolSize ?? 2),
@@ -52,13 +63,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, centralDb.url, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     onOrgQuery: options.onOrgQuery,
+    tenantMigrations: options.tenantMigrations,
   });
-  const suffix = randomBytes(3).toString("hex");
+  const slugFor = (name: string) => `${name}-${suffix}`;
 
   return {
     ...app,
-    provisionOrg: (name) =>
-      provisionOrganization({ central: app.central, servers: app.servers }, { slug: `${name}-${suffix}`, name }),
+    slugFor,
+    provisionOrg: (name, placement = {}) => provisionOrganization(app.lifecycle, { slug: slugFor(name), name, ...placement }),
     async createUser(memberships = []) {
       const email = `${randomUUID()}@test.example`;
       const user = await app.central.user.create({ data: { email, name: email.slice(0, 8) } });
@@ -82,9 +94,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { status: response.status, ...(await response.json()) };
     },
     async close() {
-      const orgs = await app.central.organization.findMany({ select: { server: true, databaseName: true } });
+      const databases = await app.central.organization.findMany({ distinct: ["server", "databaseName"], select: { server: true, databaseName: true } });
       await app.close();
-      for (const org of orgs) await dropDatabase(app.servers[org.server] ?? serverUrl(), org.databaseName);
+      for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
+      for (const url of [serverUrl(), secondServerUrl()]) {
+        await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(config.appRole.name)}`), url);
+      }
       await centralDb.drop();
     },
   };

@@ -8,6 +8,11 @@ export function serverUrl(): string {
   return inject("postgresUrl");
 }
 
+/** The second server (organizations placed on server "second"). */
+export function secondServerUrl(): string {
+  return inject("secondPostgresUrl");
+}
+
 /** The same server, another database. */
 export function databaseUrl(database: string, base = serverUrl()): string {
   const url = new URL(base);

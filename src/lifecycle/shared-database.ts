@@ -1,0 +1,69 @@
+// What makes a SHARED-tier database safe: the application role, and row-level security on
+// every organization table. Both steps are idempotent; provisioning and fleet migrations
+// run them after migrating a shared database.
+import type pg from "pg";
+import { quoteIdentifier } from "../data/sql-identifiers.ts";
+import { withPgClient } from "../data/server-admin.ts";
+import type { AppRole } from "../tenancy/server-pools.ts";
+
+/** The policy name; one per table. */
+const POLICY = "org_isolation";
+
+/**
+ * Creates (or updates the password of) the login role requests use on SHARED databases: not
+ * a superuser, no BYPASSRLS, owns nothing, so row-level security always applies to it.
+ */
+export async function ensureAppRole(serverUrl: string, role: AppRole): Promise<void> {
+  const name = quoteIdentifier(role.name);
+  await withPgClient(serverUrl, async (c) => {
+    const password = c.escapeLiteral(role.password);
+    const attributes = `LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${password}`;
+    try {
+      await c.query(`CREATE ROLE ${name} ${attributes}`);
+    } catch (error) {
+      // 42710: exists already (or another process just created it): make sure of its attributes.
+      if ((error as { code?: string }).code !== "42710") throw error;
+      await c.query(`ALTER ROLE ${name} ${attributes}`);
+    }
+  });
+}
+
+/**
+ * Row-level security, ENABLEd and FORCEd, on every table with an org_id column, with one
+ * policy for reads and writes: a row is visible and writable only when its org_id equals
+ * the transaction's app.org_id. No setting (or an empty one) sees and writes nothing.
+ * Grants come last, so a table added by a migration is unreachable until its policy exists.
+ */
+export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole): Promise<void> {
+  const roleName = quoteIdentifier(role.name);
+  const tables = await client.query<{ table_name: string }>(
+    `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+      WHERE c.table_schema = current_schema() AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'
+      ORDER BY c.table_name`,
+  );
+  for (const { table_name } of tables.rows) {
+    const table = quoteIdentifier(table_name);
+    const rule = `org_id = nullif(current_setting('app.org_id', true), '')::uuid`;
+    await client.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+    await client.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+    await client.query(`DROP POLICY IF EXISTS ${POLICY} ON ${table}`);
+    await client.query(`CREATE POLICY ${POLICY} ON ${table} USING (${rule}) WITH CHECK (${rule})`);
+    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${roleName}`);
+  }
+  await client.query(`GRANT USAGE ON SCHEMA public TO ${roleName}`);
+  // The role reads migrations' bookkeeping nowhere and owns nothing: no other grants.
+}
+
+/** Tables with an org_id column and whether each has row-level security enabled and forced. */
+export async function rowLevelSecurityState(client: pg.ClientBase): Promise<Array<{ table: string; enabled: boolean; forced: boolean; policies: number }>> {
+  const r = await client.query<{ table: string; enabled: boolean; forced: boolean; policies: string }>(
+    `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+            (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind = 'r'
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)
+      ORDER BY c.relname`,
+  );
+  return r.rows.map((row) => ({ ...row, policies: Number(row.policies) }));
+}

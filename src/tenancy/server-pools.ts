@@ -1,0 +1,79 @@
+// The shared pools of each server: one per SCHEMA-tier host database (all of that
+// server's schema organizations share it) and one per SHARED-tier database (connected as
+// the application role, which owns nothing and cannot bypass row-level security). Each
+// pool reserves its size from the server's connection budget when it is first opened.
+import pg from "pg";
+import { createSharedBaseClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
+import type { ConnectionBudget } from "./connection-budget.ts";
+import type { Datasource } from "./placement.ts";
+
+export interface AppRole {
+  name: string;
+  password: string;
+}
+
+export interface ServerPoolsOptions {
+  poolSize: number;
+  appRole: AppRole;
+  budget: ConnectionBudget;
+  onQuery?: QueryListener;
+  onError?: (error: Error) => void;
+}
+
+/** The URL of a database with the application role's credentials. */
+export function appRoleUrl(adminUrl: string, role: AppRole): string {
+  const url = new URL(adminUrl);
+  url.username = role.name;
+  url.password = role.password;
+  return url.toString();
+}
+
+export class ServerPools {
+  private readonly pools = new Map<string, { server: string; pool: pg.Pool }>();
+  private readonly sharedBases = new Map<string, TenantClientHandle>();
+
+  constructor(private readonly options: ServerPoolsOptions) {}
+
+  /** The pool of a SCHEMA-tier host database (administrative credentials). */
+  schemaPool(datasource: Datasource): pg.Pool {
+    return this.pool(`schema:${datasource.server}/${datasource.database}`, datasource.server, datasource.url);
+  }
+
+  /** The unscoped client of a SHARED-tier database, on its application-role pool. */
+  sharedBase(datasource: Datasource): TenantDb {
+    const key = `shared:${datasource.server}/${datasource.database}`;
+    let handle = this.sharedBases.get(key);
+    if (!handle) {
+      const pool = this.pool(key, datasource.server, appRoleUrl(datasource.url, this.options.appRole));
+      handle = createSharedBaseClient(pool, this.options.onQuery);
+      this.sharedBases.set(key, handle);
+    }
+    return handle.db;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
+    this.sharedBases.clear();
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(
+      pools.map(async ({ server, pool }) => {
+        await pool.end().catch(() => undefined);
+        this.options.budget.release(server, this.options.poolSize);
+      }),
+    );
+  }
+
+  private pool(key: string, server: string, connectionString: string): pg.Pool {
+    let entry = this.pools.get(key);
+    if (!entry) {
+      const pool = new pg.Pool({ connectionString, max: this.options.poolSize, idleTimeoutMillis: 30_000 });
+      pool.setMaxListeners(0); // every schema client's adapter adds an error listener
+      pool.on("error", (error) => this.options.onError?.(error));
+      this.options.budget.forceReserve(server, this.options.poolSize);
+      entry = { server, pool };
+      this.pools.set(key, entry);
+    }
+    return entry.pool;
+  }
+}
