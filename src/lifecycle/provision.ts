@@ -56,15 +56,10 @@ export function databaseNameFor(slug: string): string {
   }
 }
 
-type Step = (org: Organization, deps: ProvisionDeps, resumed: boolean) => Promise<Organization | void>;
+type Step = (org: Organization, deps: ProvisionDeps) => Promise<Organization | void>;
 
-const createOwnDatabase: Step = async (org, deps, resumed) => {
-  const serverUrl = serverUrlOf(deps.servers, org.server);
-  // A database of that name that we did not create is someone else's: never adopt it.
-  if (!resumed && (await databaseExists(serverUrl, org.databaseName))) {
-    throw new ProvisionInputError("slug", `database ${org.databaseName} already exists on server ${org.server}`);
-  }
-  await ensureDatabase(serverUrl, org.databaseName);
+const createOwnDatabase: Step = async (org, deps) => {
+  await ensureDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
 };
 
 const createHostDatabase: Step = async (org, deps) => {
@@ -93,14 +88,14 @@ const PIPELINES: Record<Tier, Array<[string, Step]>> = {
 };
 
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
-  const { org, resumed } = await recordOrganization(deps, request);
+  const org = await recordOrganization(deps, request);
   if (org.state === "READY") return org;
   let current = org;
   for (const [name, step] of PIPELINES[org.tier]) {
     deps.onStep?.(name, current);
     try {
       await deps.beforeStep?.(name, current);
-      current = (await step(current, deps, resumed)) ?? current;
+      current = (await step(current, deps)) ?? current;
     } catch (error) {
       const reason = `${name}: ${error instanceof Error ? error.message : String(error)}`;
       await deps.central.organization.update({ where: { id: org.id }, data: { state: "FAILED", lastError: reason } });
@@ -111,8 +106,11 @@ export async function provisionOrganization(deps: ProvisionDeps, request: Provis
   return current;
 }
 
-/** Step 0: the central record, created PROVISIONING, or the existing one when resuming. */
-async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<{ org: Organization; resumed: boolean }> {
+/**
+ * Step 0: the central record, created PROVISIONING, or the existing one when resuming.
+ * Everything is checked before anything is written.
+ */
+async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
   const slug = request.slug;
   const orgName = databaseNameFor(slug);
   const name = typeof request.name === "string" ? request.name.trim() : "";
@@ -128,9 +126,8 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     if (existing.state !== "READY" && existing.state !== "PROVISIONING" && existing.state !== "FAILED") {
       throw new ProvisionInputError("slug", `organization is ${existing.state.toLowerCase()}`);
     }
-    if (existing.state === "READY") return { org: existing, resumed: true };
-    const org = await deps.central.organization.update({ where: { id: existing.id }, data: { state: "PROVISIONING" } });
-    return { org, resumed: true };
+    if (existing.state === "READY") return existing;
+    return deps.central.organization.update({ where: { id: existing.id }, data: { state: "PROVISIONING" } });
   }
   const prefix = deps.defaults?.hostDatabasePrefix ?? "tenantgraph";
   const placement =
@@ -139,9 +136,12 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
       : tier === "SCHEMA"
         ? { databaseName: hostDatabaseFor("SCHEMA", prefix), schemaName: orgName }
         : { databaseName: hostDatabaseFor("SHARED", prefix), schemaName: null };
+  // A database of that name that we did not create is someone else's: never adopt it.
+  if (tier === "DATABASE" && (await databaseExists(deps.servers[server]!, orgName))) {
+    throw new ProvisionInputError("slug", `database ${orgName} already exists on server ${server}`);
+  }
   try {
-    const org = await deps.central.organization.create({ data: { slug, name, tier, server, ...placement, state: "PROVISIONING" } });
-    return { org, resumed: false };
+    return await deps.central.organization.create({ data: { slug, name, tier, server, ...placement, state: "PROVISIONING" } });
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") throw new ProvisionInputError("slug", "is taken");
     throw error;

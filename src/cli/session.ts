@@ -1,0 +1,41 @@
+// What every operator command needs: the configuration, the central database (embedded
+// when DATABASE_URL is not set, started and stopped around the command) and the
+// lifecycle dependencies. Always closed, also when the command fails.
+import { loadConfig, withMainServer, type Config } from "../config.ts";
+import { createCentralClient } from "../data/central-client.ts";
+import { openCentralDatabase } from "../data/central-database.ts";
+import { migrateCentral } from "../app.ts";
+import { latestVersion, loadMigrations } from "../data/migrator.ts";
+import type { ProvisionDeps } from "../lifecycle/provision.ts";
+import { applyLocalSecrets } from "../local-secrets.ts";
+
+export interface CliSession {
+  config: Config;
+  deps: ProvisionDeps & { appRole: NonNullable<ProvisionDeps["appRole"]> };
+}
+
+export async function withCliSession<T>(quiet: boolean, work: (session: CliSession) => Promise<T>): Promise<T> {
+  const config = await applyLocalSecrets(loadConfig());
+  const say = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  const database = await openCentralDatabase(config, say);
+  const central = createCentralClient(database.url);
+  try {
+    const applied = await migrateCentral(database.url);
+    if (applied.length) say(`central migrations applied: ${applied.join(", ")}`);
+    const migrations = await loadMigrations("tenant");
+    if (!latestVersion(migrations)) throw new Error("no tenant migrations found");
+    return await work({
+      config,
+      deps: {
+        central,
+        servers: withMainServer(config, database.url),
+        appRole: { name: config.appRole.name, password: config.appRole.password! },
+        migrations,
+        defaults: config.defaults,
+      },
+    });
+  } finally {
+    await central.$disconnect();
+    await database.embedded?.stop();
+  }
+}

@@ -1,0 +1,45 @@
+// Deleting an organization: stop routing at once (state DELETED, memberships removed; the
+// membership check is uncached, so the next request is refused), then remove its data
+// (drop its database, drop its schema, or delete its rows from the shared database). The
+// organization row stays as a tombstone, so its id and slug are never reused. Idempotent.
+import type { Organization } from "../data/central-client.ts";
+import { quoteIdentifier } from "../data/sql-identifiers.ts";
+import { dropDatabase, withPgClient } from "../data/server-admin.ts";
+import { resolvePlacement, serverUrlOf } from "../tenancy/placement.ts";
+import { withOrgData } from "./org-data.ts";
+import type { LifecycleDeps } from "./targets.ts";
+
+export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
+  /** Drops cached clients of the deleted organization (the server's OrgClientCache). */
+  evict?: (datasourceKey: string) => void;
+  onStep?: (step: string) => void;
+}
+
+export async function deleteOrganization(deps: DeleteDeps, slug: string): Promise<Organization> {
+  const org = await deps.central.organization.findUnique({ where: { slug } });
+  if (!org) throw new Error(`no organization "${slug}"`);
+  deps.onStep?.("stop routing");
+  const [, tombstone] = await deps.central.$transaction([
+    deps.central.membership.deleteMany({ where: { orgId: org.id } }),
+    deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED", deletedAt: org.deletedAt ?? new Date() } }),
+  ]);
+  const datasource = resolvePlacement(org, deps.servers);
+  deps.evict?.(datasource.key);
+  deps.onStep?.("remove data");
+  switch (org.tier) {
+    case "DATABASE":
+      await dropDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
+      break;
+    case "SCHEMA":
+      await withPgClient(datasource.url, (c) => c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`));
+      break;
+    case "SHARED":
+      await withOrgData(org, deps.servers, async (client, tables) => {
+        for (const table of [...tables].reverse()) {
+          await client.query(`DELETE FROM ${quoteIdentifier(table)} WHERE org_id = $1`, [org.id]);
+        }
+      });
+      break;
+  }
+  return tombstone;
+}

@@ -1,0 +1,137 @@
+// Export and import of one organization as JSON Lines: a header, its memberships (by
+// email), then every row of every organization table, parents first. Import loads the
+// file into a fresh organization (provisioned here) in one transaction: a bad file leaves
+// nothing behind (the new organization is deleted again).
+import { createReadStream, createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import type { Role, Tier } from "../data/central-client.ts";
+import { quoteIdentifier } from "../data/sql-identifiers.ts";
+import { deleteOrganization } from "./delete-org.ts";
+import { withOrgData } from "./org-data.ts";
+import { provisionOrganization, type ProvisionDeps } from "./provision.ts";
+import type { LifecycleDeps } from "./targets.ts";
+
+export const EXPORT_FORMAT = 1;
+
+type Line =
+  | { type: "organization"; format: number; slug: string; name: string; tier: Tier; schemaVersion: string | null; exportedAt: string }
+  | { type: "membership"; email: string; name: string; role: Role }
+  | { type: "row"; table: string; row: Record<string, unknown> };
+
+export interface ExportSummary {
+  memberships: number;
+  rows: Record<string, number>;
+}
+
+export async function exportOrganization(deps: Pick<LifecycleDeps, "central" | "servers">, slug: string, file: string): Promise<ExportSummary> {
+  const org = await deps.central.organization.findUnique({ where: { slug } });
+  if (!org || org.state === "DELETED") throw new Error(`no organization "${slug}"`);
+  if (org.state !== "READY") throw new Error(`organization ${slug} is ${org.state.toLowerCase()}; export needs READY`);
+  const memberships = await deps.central.membership.findMany({
+    where: { orgId: org.id },
+    select: { role: true, user: { select: { email: true, name: true } } },
+    orderBy: { user: { email: "asc" } },
+  });
+  const out = createWriteStream(file, { flags: "w", mode: 0o600 });
+  const write = async (line: Line) => {
+    if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, "drain");
+  };
+  const summary: ExportSummary = { memberships: memberships.length, rows: {} };
+  try {
+    await write({ type: "organization", format: EXPORT_FORMAT, slug: org.slug, name: org.name, tier: org.tier, schemaVersion: org.schemaVersion, exportedAt: new Date().toISOString() });
+    for (const m of memberships) await write({ type: "membership", email: m.user.email, name: m.user.name, role: m.role });
+    await withOrgData(org, deps.servers, async (client, tables) => {
+      for (const table of tables) {
+        // row_to_json keeps every column, including ones this code does not know about yet.
+        const rows = await client.query<{ row: Record<string, unknown> }>(
+          `SELECT row_to_json(t) AS row FROM ${quoteIdentifier(table)} t WHERE org_id = $1 ORDER BY row_to_json(t)::text`,
+          [org.id],
+        );
+        summary.rows[table] = rows.rowCount ?? 0;
+        for (const { row } of rows.rows) await write({ type: "row", table, row });
+      }
+    });
+  } finally {
+    out.end();
+    await once(out, "close");
+  }
+  return summary;
+}
+
+export class ImportFileError extends Error {
+  override name = "ImportFileError";
+}
+
+export interface ImportRequest {
+  file: string;
+  slug: string;
+  name?: string;
+  tier?: Tier;
+  server?: string;
+}
+
+export async function importOrganization(deps: ProvisionDeps, request: ImportRequest): Promise<ExportSummary & { orgId: string }> {
+  const lines = await readExport(request.file);
+  const header = lines[0] as Extract<Line, { type: "organization" }>;
+  const org = await provisionOrganization(deps, { slug: request.slug, name: request.name ?? header.name, tier: request.tier, server: request.server });
+  const summary: ExportSummary = { memberships: 0, rows: {} };
+  try {
+    const rowsByTable = new Map<string, Record<string, unknown>[]>();
+    for (const line of lines) {
+      if (line.type !== "row") continue;
+      const rows = rowsByTable.get(line.table) ?? [];
+      rows.push({ ...line.row, org_id: org.id });
+      rowsByTable.set(line.table, rows);
+    }
+    await withOrgData(org, deps.servers, async (client, tables) => {
+      const unknown = [...rowsByTable.keys()].filter((t) => !tables.includes(t));
+      if (unknown.length) throw new ImportFileError(`tables not in this organization's schema: ${unknown.join(", ")}`);
+      for (const table of tables) {
+        const rows = rowsByTable.get(table) ?? [];
+        if (!rows.length) continue;
+        const q = quoteIdentifier(table);
+        await client.query(`INSERT INTO ${q} SELECT * FROM json_populate_recordset(NULL::${q}, $1::json)`, [JSON.stringify(rows)]);
+        summary.rows[table] = rows.length;
+      }
+    });
+    for (const line of lines) {
+      if (line.type !== "membership") continue;
+      const user = await deps.central.user.upsert({ where: { email: line.email }, update: {}, create: { email: line.email, name: line.name } });
+      await deps.central.membership.create({ data: { userId: user.id, orgId: org.id, role: line.role } });
+      summary.memberships++;
+    }
+  } catch (error) {
+    // A failed import leaves nothing: no data, no memberships, not even a tombstone.
+    await deleteOrganization({ central: deps.central, servers: deps.servers }, org.slug)
+      .then(() => deps.central.organization.delete({ where: { id: org.id } }))
+      .catch(() => undefined);
+    throw error;
+  }
+  return { ...summary, orgId: org.id };
+}
+
+/** Reads and checks the whole file before anything is created. */
+async function readExport(file: string): Promise<Line[]> {
+  const lines: Line[] = [];
+  let number = 0;
+  const input = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const text of input) {
+    number++;
+    if (!text.trim()) continue;
+    let line: Line;
+    try {
+      line = JSON.parse(text) as Line;
+    } catch {
+      throw new ImportFileError(`line ${number}: not JSON`);
+    }
+    const valid =
+      (line.type === "organization" && number === 1 && line.format === EXPORT_FORMAT) ||
+      (line.type === "membership" && typeof line.email === "string" && ["OWNER", "ADMIN", "MEMBER", "VIEWER"].includes(line.role)) ||
+      (line.type === "row" && typeof line.table === "string" && typeof line.row === "object" && line.row !== null);
+    if (!valid) throw new ImportFileError(`line ${number}: not a tenantgraph export line (format ${EXPORT_FORMAT})`);
+    lines.push(line);
+  }
+  if (lines[0]?.type !== "organization") throw new ImportFileError("missing the organization header line");
+  return lines;
+}
