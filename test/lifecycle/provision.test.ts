@@ -28,7 +28,7 @@ async function targetState(org: Parameters<typeof resolvePlacement>[0]) {
     const tables = await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
     const names = tables.rows.map((r) => r.table_name as string);
     const migrations = names.includes("_prisma_migrations")
-      ? (await c.query(`SELECT migration_name FROM ${quoteIdentifier(schema)}."_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY 1`)).rows.map((r) => r.migration_name)
+      ? (await c.query(`SELECT migration_name FROM ${c.escapeIdentifier(schema)}."_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY 1`)).rows.map((r) => r.migration_name)
       : [];
     return { tables: names, migrations };
   });
