@@ -1,0 +1,88 @@
+// The operator CLI as operators run it: a separate process against DATABASE_URL, tables
+// for people, --json for scripts, non-zero exit codes when anything failed, and no
+// destructive command without confirmation.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrateCentral } from "../../src/app.ts";
+import { dropDatabase } from "../../src/data/server-admin.ts";
+import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient, type ScratchDatabase } from "../helpers/databases.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let central: ScratchDatabase;
+const suffix = randomBytes(3).toString("hex");
+const env = () => ({
+  ...process.env,
+  DATABASE_URL: central.url,
+  SERVERS: JSON.stringify({ second: secondServerUrl() }),
+  APP_DB_ROLE: `cli_${suffix}`,
+  APP_DB_PASSWORD: "cli-password",
+  HOST_DATABASE_PREFIX: `cli_${suffix}`,
+  JWT_SECRET: "c".repeat(40),
+});
+
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  central = await createScratchDatabase("cli_central");
+  await migrateCentral(central.url);
+});
+afterAll(async () => {
+  for (const db of [`org_cli_a_${suffix}`, `org_cli_b_${suffix}`]) await dropDatabase(serverUrl(), db).catch(() => undefined);
+  await dropDatabase(secondServerUrl(), `cli_${suffix}_schemas`).catch(() => undefined);
+  await central?.drop();
+  for (const url of [serverUrl(), secondServerUrl()]) await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS cli_${suffix}`), url);
+});
+
+describe("tenantgraph CLI", () => {
+  it("creates organizations on both servers and lists them with tier and server", { timeout: 60_000 }, async () => {
+    const a = await cli("orgs", "create", `cli-a-${suffix}`, "--name", "CLI A");
+    expect(a.stderr).toContain("READY");
+    expect(a.code).toBe(0);
+    const b = await cli("orgs", "create", `cli-b-${suffix}`, "--name", "CLI B", "--tier", "SCHEMA", "--server", "second", "--json");
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout)).toMatchObject({ tier: "SCHEMA", server: "second", state: "READY" });
+
+    const table = await cli("orgs", "list");
+    expect(table.stdout).toMatch(/SLUG\s+TIER\s+SERVER\s+DATABASE\s+STATE\s+VERSION/);
+    expect(table.stdout).toMatch(new RegExp(`cli-b-${suffix}\\s+SCHEMA\\s+second`));
+    const json = JSON.parse((await cli("orgs", "list", "--json")).stdout);
+    expect(json.map((o: { slug: string }) => o.slug).sort()).toEqual([`cli-a-${suffix}`, `cli-b-${suffix}`]);
+  });
+
+  it("refuses a hostile slug with a non-zero exit and creates nothing", async () => {
+    const r = await cli("orgs", "create", "x'; DROP DATABASE postgres; --", "--name", "Evil");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/slug/);
+    expect(JSON.parse((await cli("orgs", "list", "--json")).stdout)).toHaveLength(2);
+  });
+
+  it("reports migration status and a no-op migration", { timeout: 60_000 }, async () => {
+    const status = await cli("migrate", "status", "--json");
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).orgs.map((o: { status: string }) => o.status)).toEqual(["current", "current"]);
+    const run = await cli("migrate");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/0 migrated, 2 already current, 0 failed/);
+  });
+
+  it("will not delete without confirmation, and deletes with --yes", { timeout: 60_000 }, async () => {
+    const refused = await cli("orgs", "delete", `cli-a-${suffix}`);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(JSON.parse((await cli("orgs", "list", "--json")).stdout)).toHaveLength(2);
+    const deleted = await cli("orgs", "delete", `cli-a-${suffix}`, "--yes");
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse((await cli("orgs", "list", "--json")).stdout).map((o: { slug: string }) => o.slug)).toEqual([`cli-b-${suffix}`]);
+  });
+});
