@@ -2,6 +2,7 @@
 // reports ratios against it (this machine is noisy; absolute numbers mean little).
 const benches: Record<string, () => Promise<{ default: (args: string[]) => Promise<void> }>> = {
   "request-path": () => import("./request-path.ts"),
+  fleet: () => import("./fleet.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);
