@@ -19,7 +19,7 @@ export default async function run(argv: string[]): Promise<void> {
   const orgCount = Number(values.orgs);
   await withBenchServer(async (_serverUrl, centralUrl) => {
     await migrateCentral(centralUrl);
-    const config = loadConfig({ JWT_SECRET: "b".repeat(40), LOG_LEVEL: "silent", ORG_CLIENT_CACHE_SIZE: String(orgCount * 2) });
+    const config = loadConfig({ JWT_SECRET: "b".repeat(40), APP_DB_PASSWORD: "bench", LOG_LEVEL: "silent", ORG_CLIENT_CACHE_SIZE: String(orgCount * 2) });
     const app = await createApp(config, centralUrl, { logger: pino({ level: "silent" }) });
     const orgs: Array<{ org: Organization; token: string }> = [];
     try {
