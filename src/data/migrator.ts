@@ -112,7 +112,13 @@ export async function migrateDatabase(
 ): Promise<MigrateResult> {
   const searchPath = options.schema ? `SET LOCAL search_path TO ${quoteIdentifier(options.schema)}` : undefined;
   if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
-  await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+  // Advisory locks are per database: schemas sharing one (SCHEMA tier) each get their own
+  // key, so they migrate in parallel; the default schema keeps Prisma's key.
+  const [lock, unlock] = options.schema
+    ? ["SELECT pg_advisory_lock($1, hashtext($2))", "SELECT pg_advisory_unlock($1, hashtext($2))"]
+    : ["SELECT pg_advisory_lock($1)", "SELECT pg_advisory_unlock($1)"];
+  const lockArgs = options.schema ? [MIGRATION_LOCK, options.schema] : [MIGRATION_LOCK];
+  await client.query(lock, lockArgs);
   try {
     await inTransaction(client, searchPath, () => client.query(BOOKKEEPING_TABLE));
     const applied = await appliedMigrations(client, searchPath);
@@ -153,7 +159,7 @@ export async function migrateDatabase(
     }
     return result;
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    await client.query(unlock, lockArgs);
   }
 }
 
