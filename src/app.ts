@@ -1,6 +1,8 @@
 // Wires the pieces of one running service from a configuration and a central database URL.
 // main.ts adds the embedded server, the demo and the HTTP listener; tests call this directly.
 import pino, { type Logger } from "pino";
+import { createAccounts } from "./accounts/accounts.ts";
+import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
 import { ConfigError, withMainServer } from "./config.ts";
@@ -34,13 +36,17 @@ export interface AppHooks {
   logger?: Logger;
   /** Every SQL statement sent to an organization database (tests count them). */
   onOrgQuery?: QueryListener;
+  /** Every SQL statement sent to the central database (tests count them). */
+  onCentralQuery?: QueryListener;
+  /** Login throttling (default: 5 attempts per email per 15 minutes). */
+  loginThrottle?: LoginThrottleOptions;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
 }
 
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
   const log = hooks.logger ?? pino({ level: config.logLevel });
-  const central = createCentralClient(centralUrl);
+  const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
   const servers = withMainServer(config, centralUrl);
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace") ? (sql, ms) => log.trace({ sql, ms }, "org sql") : undefined;
   if (!config.appRole.password) throw new ConfigError("APP_DB_PASSWORD is not set (npm start generates one for local use)");
@@ -50,8 +56,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
+  const lifecycle = { central, servers, appRole, migrations, defaults: config.defaults };
   const yoga = createGraphQLServer({
     central,
+    accounts: createAccounts({ central, lifecycle, auth: config.auth, loginThrottle: hooks.loginThrottle }),
     orgClients,
     servers,
     requiredSchemaVersion: latestVersion(migrations),
@@ -63,7 +71,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     logger: log,
     central,
     servers,
-    lifecycle: { central, servers, appRole, migrations, defaults: config.defaults },
+    lifecycle,
     orgClients,
     yoga,
     async close() {

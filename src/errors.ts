@@ -27,3 +27,8 @@ export function badUserInput(field: string, message: string): GraphQLError {
 export function codeOf(error: unknown): string | undefined {
   return error instanceof GraphQLError ? (error.extensions.code as string | undefined) : undefined;
 }
+
+/** A unique constraint refused the write (Prisma's P2002, whichever constraint it was). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}

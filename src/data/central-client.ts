@@ -1,11 +1,17 @@
 // The central database: users, organizations, memberships and placements.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/central/client.ts";
+import type { QueryListener } from "./tenant-client.ts";
 
 export type CentralDb = PrismaClient;
 export type { Organization, User, Membership } from "./generated/central/client.ts";
 export { OrgState, Role, Tier } from "./generated/central/enums.ts";
 
-export function createCentralClient(connectionString: string, poolSize = 10): CentralDb {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+/** `onQuery` receives every SQL statement sent (statement-count tests, like the org clients' hook). */
+export function createCentralClient(connectionString: string, poolSize = 10, onQuery?: QueryListener): CentralDb {
+  const adapter = new PrismaPg({ connectionString, max: poolSize });
+  if (!onQuery) return new PrismaClient({ adapter });
+  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  db.$on("query", (event) => onQuery(event.query, event.duration));
+  return db;
 }

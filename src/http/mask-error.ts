@@ -1,6 +1,7 @@
 // What clients see of an error. Our own GraphQL errors (with extensions.code) pass through;
 // an organization database that went away becomes TENANT_UNAVAILABLE; everything else is
 // logged with the request id and masked as INTERNAL_SERVER_ERROR with no internal detail.
+import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -38,6 +39,15 @@ export function createMaskError(logger: Logger): MaskError {
         nodes: located?.nodes,
         path: located?.path,
         extensions: { code: "TENANT_UNAVAILABLE", http: { status: ErrorCode.TENANT_UNAVAILABLE } },
+      });
+    }
+    // Pothos refuses some arguments itself (a negative `first`, `before` with `first`): input errors.
+    const pothos = causes(error).find((e): e is PothosValidationError => e instanceof PothosValidationError);
+    if (pothos && !pothos.extensions.code) {
+      return new GraphQLError(pothos.message, {
+        nodes: located?.nodes,
+        path: located?.path,
+        extensions: { code: "BAD_USER_INPUT", http: { status: ErrorCode.BAD_USER_INPUT } },
       });
     }
     const masked = yogaMaskError(error, message, false);

@@ -2,6 +2,8 @@
 // piece of the request path; their order is the order a request goes through them.
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
+import type { Accounts } from "../accounts/accounts.ts";
+import { useAccounts } from "../accounts/use-accounts.ts";
 import { useAuth } from "../auth/use-auth.ts";
 import type { TokenVerifier } from "../auth/verify-token.ts";
 import type { CentralDb } from "../data/central-client.ts";
@@ -16,6 +18,8 @@ import { useRequestLog } from "./use-request-log.ts";
 
 export interface ServerDeps {
   central: CentralDb;
+  /** Central-database services for resolvers (ctx.accounts). */
+  accounts: Accounts;
   orgClients: OrgClientCache;
   servers: Record<string, string>;
   /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
@@ -41,12 +45,14 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useRequestLog(deps.logger),
       // 2. Central-database readiness (/health/db), answered before any GraphQL work.
       useHealth({ central: deps.central }),
-      // 3. Bearer token -> ctx.user (401 on a bad token; only introspection without one).
+      // 3. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
       useAuth(deps.verifyToken),
       // 4. Organization: membership check, placement, the org's client on ctx.db.
       useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
-      // 5. Per-request dataloaders for central data (users).
-      useLoaders(deps.central),
+      // 5. Account services (users, sessions, organizations, members) on ctx.accounts.
+      useAccounts(deps.accounts),
+      // 6. Per-request dataloaders for central data (users).
+      useLoaders(deps.accounts),
     ],
   });
 }

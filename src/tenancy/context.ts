@@ -2,6 +2,7 @@
 // module state: Node interleaves many requests in one process.
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Logger } from "pino";
+import type { Accounts } from "../accounts/accounts.ts";
 import type { Role, Tier } from "../data/central-client.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import type { Loaders } from "../graphql/loaders.ts";
@@ -29,4 +30,6 @@ export interface RequestContext extends YogaInitialContext {
   /** The caller's organization's client; throws a clear error when no organization is selected. */
   db: TenantDb;
   loaders: Loaders;
+  /** Central-database services (users, sessions, organizations, members); resolvers never hold that client. */
+  accounts: Accounts;
 }

@@ -1,0 +1,54 @@
+// Organizations as their members see them: the ones a user belongs to, creating one (which
+// provisions its database before answering) and renaming one.
+import type { CentralDb } from "../data/central-client.ts";
+import { appError, badUserInput } from "../errors.ts";
+import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
+import type { CurrentOrg } from "../tenancy/context.ts";
+import type { IssueSession, Session } from "./sessions.ts";
+
+const ORG_SUMMARY = { id: true, slug: true, name: true, tier: true } as const;
+
+export interface OrganizationsDeps {
+  central: CentralDb;
+  lifecycle: ProvisionDeps;
+  issue: IssueSession;
+}
+
+export function createOrganizations({ central, lifecycle, issue }: OrganizationsDeps) {
+  return {
+    /** The organizations `userId` belongs to (not deleted), by name, with the user's role in each. */
+    async organizationsOf(userId: string): Promise<CurrentOrg[]> {
+      const memberships = await central.membership.findMany({
+        where: { userId, org: { deletedAt: null, state: { not: "DELETED" } } },
+        select: { role: true, org: { select: ORG_SUMMARY } },
+        orderBy: [{ org: { name: "asc" } }, { orgId: "asc" }],
+      });
+      return memberships.map(({ role, org }) => ({ ...org, role }));
+    },
+
+    /**
+     * Provisions the organization (database, migrations, READY) with `userId` as its owner
+     * and returns a session scoped to it. The owner is recorded with the organization, in one
+     * transaction, so a provisioning that fails part-way can be finished by the same call
+     * again; anyone else is told the slug is taken (as is a second concurrent request).
+     */
+    async createOrganization(userId: string, request: { name: string; slug: string }): Promise<Session> {
+      const user = await central.user.findUnique({ where: { id: userId }, select: { canCreateOrgs: true } });
+      if (!user?.canCreateOrgs) throw appError("FORBIDDEN", "this account may not create organizations");
+      let org;
+      try {
+        org = await provisionOrganization(lifecycle, { slug: request.slug, name: request.name, ownerId: userId });
+      } catch (error) {
+        if (error instanceof ProvisionInputError) throw appError("BAD_USER_INPUT", error.message, { field: error.field });
+        throw error;
+      }
+      return issue(userId, org.id);
+    },
+
+    async renameOrganization(orgId: string, name: string): Promise<void> {
+      await central.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+    },
+  };
+}
+
+export type Organizations = ReturnType<typeof createOrganizations>;

@@ -1,0 +1,74 @@
+// Sign-up, log-in and switching organization: each ends in a token this server signs (the
+// same HS256 tokens `npm start` prints). Log-in failures look the same whether or not the
+// email has an account: one message, one argon2 verification, one throttle per address.
+import type { CentralDb } from "../data/central-client.ts";
+import type { AuthConfig } from "../config.ts";
+import { signToken } from "../auth/sign-token.ts";
+import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import { normalizeEmail } from "./users.ts";
+
+export interface Session {
+  token: string;
+  userId: string;
+  /** The organization the token is scoped to (its `org` claim), if any. */
+  orgId: string | null;
+}
+
+export type IssueSession = (userId: string, orgId: string | null) => Promise<Session>;
+
+export function createSessionIssuer(auth: AuthConfig): IssueSession {
+  return async (userId, orgId) => ({ token: await signToken(auth, { userId, orgId: orgId ?? undefined }), userId, orgId });
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export function createSessions(central: CentralDb, issue: IssueSession, throttle: LoginThrottle) {
+  return {
+    async signUp({ email, password, name }: Credentials & { name?: string | null }): Promise<Session> {
+      const address = normalizeEmail(email);
+      const passwordHash = await hashPassword(password);
+      try {
+        const user = await central.user.create({
+          data: { email: address, name: name?.trim() || address.split("@")[0]!, passwordHash },
+          select: { id: true },
+        });
+        return issue(user.id, null);
+      } catch (error) {
+        // Sign-up cannot hide that an address is taken without an email round trip.
+        if (isUniqueViolation(error)) throw badUserInput("email", "is already registered");
+        throw error;
+      }
+    },
+
+    async logIn({ email, password }: Credentials): Promise<Session> {
+      const address = normalizeEmail(email);
+      throttle.take(address);
+      const user = await central.user.findUnique({ where: { email: address }, select: { id: true, passwordHash: true } });
+      const valid = await verifyPassword(user?.passwordHash, password);
+      if (!user || !valid) throw appError("UNAUTHENTICATED", "email or password is incorrect");
+      throttle.reset(address);
+      return issue(user.id, null);
+    },
+
+    /** A token scoped to `orgId`; the same answer for an organization that does not exist and one the user is not in. */
+    async switchOrganization(userId: string, orgId: string): Promise<Session> {
+      const membership = await central.membership.findUnique({
+        where: { userId_orgId: { userId, orgId } },
+        select: { org: { select: { slug: true, state: true, deletedAt: true } } },
+      });
+      const org = membership?.org;
+      if (!org || org.deletedAt || org.state === "DELETED") throw appError("FORBIDDEN", "you are not a member of this organization");
+      if (org.state !== "READY") {
+        throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, { state: org.state });
+      }
+      return issue(userId, orgId);
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;
