@@ -1,34 +1,32 @@
 // Per-request dataloaders for what lives in the central database (users), so resolving
-// createdBy for a page of projects costs one central query, whatever the page size.
+// createdBy and assignee for a page of projects and items costs one central query, whatever
+// the page size. The loader asks the account services; it never holds a client.
 import DataLoader from "dataloader";
 import type { Plugin } from "graphql-yoga";
-import type { CentralDb, User } from "../data/central-client.ts";
+import type { Accounts } from "../accounts/accounts.ts";
+import type { PublicUser } from "../accounts/users.ts";
 import type { RequestContext } from "../tenancy/context.ts";
 
-export type PublicUser = Pick<User, "id" | "email" | "name">;
+export type { PublicUser };
 
 export interface Loaders {
   userById: DataLoader<string, PublicUser | null>;
 }
 
-export function createLoaders(central: CentralDb): Loaders {
+export function createLoaders(accounts: Accounts): Loaders {
   return {
     userById: new DataLoader(async (ids) => {
-      const users = await central.user.findMany({
-        where: { id: { in: [...ids] } },
-        select: { id: true, email: true, name: true },
-      });
-      const byId = new Map(users.map((u) => [u.id, u]));
+      const byId = new Map((await accounts.users.usersByIds(ids)).map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
   };
 }
 
 /** Fresh loaders for every request: a loader's cache must never outlive the request. */
-export function useLoaders(central: CentralDb): Plugin<RequestContext> {
+export function useLoaders(accounts: Accounts): Plugin<RequestContext> {
   return {
     onContextBuilding({ extendContext }) {
-      extendContext({ loaders: createLoaders(central) });
+      extendContext({ loaders: createLoaders(accounts) });
     },
   };
 }

@@ -2,7 +2,14 @@
 import { builder } from "./builder.ts";
 import "./types/user.ts";
 import "./types/organization.ts";
+import "./types/member.ts";
+import "./types/member-mutations.ts";
+import "./types/session.ts";
+import "./types/braid-enums.ts";
 import "./types/project.ts";
+import "./types/project-mutations.ts";
 import "./types/item.ts";
+import "./types/item-mutations.ts";
+import "./types/item-dependencies.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,66 +1,99 @@
-import { appError, badUserInput } from "../../errors.ts";
-import { isId, requireOrg } from "../access.ts";
+// Item: one entry of a project's BRAID log. Reads: itemsConnection (across the organization's
+// projects, filters, cursors), Project.itemsConnection and item(id). An item is visible while
+// it and its project are not deleted.
+import { isId, readScopes, requireOrg } from "../access.ts";
 import { builder } from "../builder.ts";
+import { idRule } from "../input-rules.ts";
+import { ItemKindEnum, ItemStatusEnum, PriorityEnum } from "./braid-enums.ts";
+import { ITEM_ORDER, ItemFilter, itemWhere } from "./item-filter.ts";
 import { UserRef } from "./user.ts";
 
-builder.prismaObject("Item", {
+const LIVE = { deletedAt: null, project: { deletedAt: null } } as const;
+
+export const ItemRef = builder.prismaObject("Item", {
   fields: (t) => ({
     id: t.exposeID("id"),
+    kind: t.expose("kind", { type: ItemKindEnum }),
     title: t.exposeString("title"),
     description: t.exposeString("description"),
+    status: t.expose("status", { type: ItemStatusEnum }),
+    priority: t.expose("priority", { type: PriorityEnum }),
+    dueDate: t.expose("dueDate", { type: "Date", nullable: true }),
+    version: t.exposeInt("version", { description: "Send it back with every change (optimistic concurrency)." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true, description: "Set while the item is deleted." }),
     createdBy: t.field({
       type: UserRef,
       nullable: true,
+      description: "Null when the user no longer exists.",
       resolve: (item, _args, ctx) => ctx.loaders.userById.load(item.createdById),
+    }),
+    assignee: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (item, _args, ctx) => (item.assigneeId ? ctx.loaders.userById.load(item.assigneeId) : null),
     }),
     project: t.relation("project"),
   }),
 });
 
-builder.queryField("item", (t) =>
-  t.prismaField({
+// The dependency graph, both ways; added after Item exists because the fields return Items.
+builder.prismaObjectFields("Item", (t) => ({
+  dependsOn: t.field({
+    type: [ItemRef],
+    description: "Live items this one depends on (setItemDependencies).",
+    select: (_args, _ctx, nestedSelection) => ({
+      dependsOn: { where: { dependsOn: LIVE }, orderBy: { dependsOnId: "asc" }, select: { dependsOn: nestedSelection(true) } },
+    }),
+    resolve: (item) => item.dependsOn.map((edge) => edge.dependsOn),
+  }),
+  dependents: t.field({
+    type: [ItemRef],
+    description: "Live items that depend on this one.",
+    select: (_args, _ctx, nestedSelection) => ({
+      dependents: { where: { item: LIVE }, orderBy: { itemId: "asc" }, select: { item: nestedSelection(true) } },
+    }),
+    resolve: (item) => item.dependents.map((edge) => edge.item),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  item: t.prismaField({
     type: "Item",
     nullable: true,
+    description: "A live item; null for an id that is not one of the organization's items.",
     args: { id: t.arg.id({ required: true }) },
+    authScopes: { role: "VIEWER" },
     resolve: (query, _root, { id }, ctx) => {
       const org = requireOrg(ctx);
       if (!isId(id)) return null;
-      return ctx.db.item.findFirst({ ...query, where: { id, orgId: org.id, deletedAt: null } });
+      return ctx.db.item.findFirst({ ...query, where: { id, orgId: org.id, ...LIVE } });
     },
   }),
-);
-
-const CreateItemInput = builder.inputType("CreateItemInput", {
-  fields: (t) => ({
-    projectId: t.id({ required: true }),
-    title: t.string({ required: true, description: "1-300 characters." }),
-    description: t.string({ required: false }),
-  }),
-});
-
-builder.mutationField("createItem", (t) =>
-  t.prismaField({
-    type: "Item",
-    args: { input: t.arg({ type: CreateItemInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const org = requireOrg(ctx);
-      const title = input.title.trim();
-      if (title.length < 1 || title.length > 300) throw badUserInput("title", "must be 1-300 characters");
-      const description = input.description ?? "";
-      if (description.length > 10_000) throw badUserInput("description", "must be at most 10000 characters");
-      const project = isId(input.projectId)
-        ? await ctx.db.project.findFirst({
-            where: { id: input.projectId, orgId: org.id, deletedAt: null },
-            select: { id: true },
-          })
-        : null;
-      if (!project) throw appError("NOT_FOUND", "project not found", { field: "projectId" });
-      return ctx.db.item.create({
-        ...query,
-        data: { orgId: org.id, projectId: project.id, title, description, createdById: ctx.user!.id },
-      });
+  itemsConnection: t.prismaConnection(
+    {
+      type: "Item",
+      description: "The organization's items (optionally one project's), oldest first; `first` is capped at 100.",
+      cursor: "id",
+      args: {
+        projectId: t.arg.id({ required: false, validate: idRule.nullish() }),
+        filter: t.arg({ type: ItemFilter, required: false }),
+        includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
+      },
+      authScopes: readScopes,
+      resolve: (query, _root, args, ctx) =>
+        ctx.db.item.findMany({
+          ...query,
+          where: { ...itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) },
+          orderBy: ITEM_ORDER,
+        }),
+      totalCount: (_connection, args, ctx) =>
+        ctx.db.item.count({
+          where: { ...itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) },
+        }),
     },
-  }),
-);
+    { name: "ItemConnection" },
+    { name: "ItemEdge" },
+  ),
+}));

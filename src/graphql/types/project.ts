@@ -1,43 +1,94 @@
-import { badUserInput } from "../../errors.ts";
-import { isId, requireOrg } from "../access.ts";
+// Project: a BRAID log's container. Reads: the projectsConnection (filters, cursors) and
+// project(id); projects and Project.items are the unpaginated lists of the first version.
+import { isId, readScopes, requireOrg } from "../access.ts";
 import { builder } from "../builder.ts";
+import { ProjectStatusEnum } from "./braid-enums.ts";
+import { ITEM_ORDER, ItemFilter, itemWhere } from "./item-filter.ts";
+import { PROJECT_ORDER, ProjectFilter, projectWhere } from "./project-filter.ts";
 import { UserRef } from "./user.ts";
 
-builder.prismaObject("Project", {
+export const ProjectRef = builder.prismaObject("Project", {
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
     description: t.exposeString("description"),
+    status: t.expose("status", { type: ProjectStatusEnum }),
+    version: t.exposeInt("version", { description: "Send it back with every change (optimistic concurrency)." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
+    deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true, description: "Set while the project is deleted." }),
     createdBy: t.field({
       type: UserRef,
       nullable: true,
       description: "Null when the user no longer exists.",
       resolve: (project, _args, ctx) => ctx.loaders.userById.load(project.createdById),
     }),
+    itemsConnection: t.relatedConnection(
+      "items",
+      {
+        description: "This project's items, oldest first; `first` is capped at 100.",
+        cursor: "id",
+        args: {
+          filter: t.arg({ type: ItemFilter, required: false }),
+          includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
+        },
+        authScopes: readScopes,
+        query: (args, ctx) => ({
+          where: itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false, true),
+          orderBy: ITEM_ORDER,
+        }),
+      },
+      { name: "ProjectItemConnection" },
+      { name: "ProjectItemEdge" },
+    ),
     items: t.relation("items", {
       description: "Items of this project that are not deleted, oldest first.",
-      query: { where: { deletedAt: null }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      deprecationReason: "Unpaginated: use itemsConnection.",
+      query: (_args, ctx) => ({ where: { orgId: requireOrg(ctx).id, deletedAt: null }, orderBy: ITEM_ORDER }),
     }),
   }),
 });
 
 builder.queryFields((t) => ({
+  projectsConnection: t.prismaConnection(
+    {
+      type: "Project",
+      description: "The organization's projects by name; `first` is capped at 100.",
+      cursor: "id",
+      args: {
+        filter: t.arg({ type: ProjectFilter, required: false }),
+        includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
+      },
+      authScopes: readScopes,
+      resolve: (query, _root, args, ctx) =>
+        ctx.db.project.findMany({
+          ...query,
+          where: projectWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false),
+          orderBy: PROJECT_ORDER,
+          // Each project's items page is limited inside the database (a lateral join), not by
+          // loading every item of the page's projects; "join" is the default with relationJoins.
+          relationLoadStrategy: "join",
+        }),
+      totalCount: (_connection, args, ctx) =>
+        ctx.db.project.count({ where: projectWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false) }),
+    },
+    { name: "ProjectConnection" },
+    { name: "ProjectEdge" },
+  ),
   projects: t.prismaField({
     type: ["Project"],
     description: "The organization's projects that are not deleted, ordered by name.",
+    deprecationReason: "Unpaginated: use projectsConnection.",
+    authScopes: { role: "VIEWER" },
     resolve: (query, _root, _args, ctx) =>
-      ctx.db.project.findMany({
-        ...query,
-        where: { orgId: requireOrg(ctx).id, deletedAt: null },
-        orderBy: [{ name: "asc" }, { id: "asc" }],
-      }),
+      ctx.db.project.findMany({ ...query, where: projectWhere(requireOrg(ctx).id, null, false), orderBy: PROJECT_ORDER }),
   }),
   project: t.prismaField({
     type: "Project",
     nullable: true,
+    description: "A project that is not deleted; null for an id that is not one of the organization's projects.",
     args: { id: t.arg.id({ required: true }) },
+    authScopes: { role: "VIEWER" },
     resolve: (query, _root, { id }, ctx) => {
       const org = requireOrg(ctx);
       if (!isId(id)) return null;
@@ -45,28 +96,3 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-const CreateProjectInput = builder.inputType("CreateProjectInput", {
-  fields: (t) => ({
-    name: t.string({ required: true, description: "1-200 characters." }),
-    description: t.string({ required: false }),
-  }),
-});
-
-builder.mutationField("createProject", (t) =>
-  t.prismaField({
-    type: "Project",
-    args: { input: t.arg({ type: CreateProjectInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => {
-      const org = requireOrg(ctx);
-      const name = input.name.trim();
-      if (name.length < 1 || name.length > 200) throw badUserInput("name", "must be 1-200 characters");
-      const description = input.description ?? "";
-      if (description.length > 10_000) throw badUserInput("description", "must be at most 10000 characters");
-      return ctx.db.project.create({
-        ...query,
-        data: { orgId: org.id, name, description, createdById: ctx.user!.id },
-      });
-    },
-  }),
-);

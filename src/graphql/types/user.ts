@@ -1,6 +1,6 @@
+import { requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import type { PublicUser } from "../loaders.ts";
-import { requireUser } from "../access.ts";
 
 export const UserRef = builder.objectRef<PublicUser>("User").implement({
   description: "A person; users live in the central database and may belong to several organizations.",
@@ -15,6 +15,7 @@ builder.queryField("me", (t) =>
   t.field({
     type: UserRef,
     description: "The signed-in user.",
+    authScopes: { signedIn: true },
     resolve: async (_root, _args, ctx) => {
       const user = await ctx.loaders.userById.load(requireUser(ctx).id);
       if (!user) throw new Error("authenticated user is missing from the central database");
