@@ -26,8 +26,10 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<b
       await c.query(`CREATE DATABASE ${quoted}`);
       return true;
     } catch (error) {
-      // Another process created it between our check and our CREATE: that is fine.
-      if ((error as { code?: string }).code === "42P04") return false;
+      // Another process created it between our check and our CREATE: that is fine
+      // (42P04 duplicate_database, or 23505 when both CREATEs raced on the catalog).
+      const code = (error as { code?: string }).code;
+      if (code === "42P04" || code === "23505") return false;
       throw error;
     }
   });

@@ -26,6 +26,11 @@ export interface ProvisionRequest {
   name: string;
   tier?: Tier;
   server?: string;
+  /**
+   * The user creating it (self-service): recorded as OWNER together with the organization.
+   * Only that user may resume it, and an existing READY slug is "taken", not returned.
+   */
+  ownerId?: string;
 }
 
 export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
@@ -120,14 +125,21 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
   const server = request.server ?? deps.defaults?.server ?? "main";
   if (!deps.servers[server]) throw new ProvisionInputError("server", `"${server}" is not a configured server`);
 
-  const existing = await deps.central.organization.findUnique({ where: { slug } });
+  const existing = await deps.central.organization.findUnique({
+    where: { slug },
+    include: { memberships: { where: { userId: request.ownerId ?? "00000000-0000-0000-0000-000000000000", role: "OWNER" } } },
+  });
+  if (existing && request.ownerId && (existing.state === "READY" || existing.memberships.length === 0)) {
+    throw new ProvisionInputError("slug", "is taken");
+  }
   if (existing) {
     if (existing.state === "DELETED" || existing.deletedAt) throw new ProvisionInputError("slug", "belongs to a deleted organization");
     if (existing.state !== "READY" && existing.state !== "PROVISIONING" && existing.state !== "FAILED") {
       throw new ProvisionInputError("slug", `organization is ${existing.state.toLowerCase()}`);
     }
-    if (existing.state === "READY") return existing;
-    return deps.central.organization.update({ where: { id: existing.id }, data: { state: "PROVISIONING" } });
+    const { memberships: _, ...org } = existing;
+    if (org.state === "READY") return org;
+    return deps.central.organization.update({ where: { id: org.id }, data: { state: "PROVISIONING" } });
   }
   const prefix = deps.defaults?.hostDatabasePrefix ?? "tenantgraph";
   const placement =
@@ -141,7 +153,17 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     throw new ProvisionInputError("slug", `database ${orgName} already exists on server ${server}`);
   }
   try {
-    return await deps.central.organization.create({ data: { slug, name, tier, server, ...placement, state: "PROVISIONING" } });
+    return await deps.central.organization.create({
+      data: {
+        slug,
+        name,
+        tier,
+        server,
+        ...placement,
+        state: "PROVISIONING",
+        ...(request.ownerId ? { memberships: { create: { userId: request.ownerId, role: "OWNER" } } } : {}),
+      },
+    });
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") throw new ProvisionInputError("slug", "is taken");
     throw error;

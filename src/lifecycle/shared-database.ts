@@ -21,8 +21,10 @@ export async function ensureAppRole(serverUrl: string, role: AppRole): Promise<v
     try {
       await c.query(`CREATE ROLE ${name} ${attributes}`);
     } catch (error) {
-      // 42710: exists already (or another process just created it): make sure of its attributes.
-      if ((error as { code?: string }).code !== "42710") throw error;
+      // 42710: exists already; 23505: another process created it at the same moment.
+      // Either way, make sure of its attributes.
+      const code = (error as { code?: string }).code;
+      if (code !== "42710" && code !== "23505") throw error;
       await c.query(`ALTER ROLE ${name} ${attributes}`);
     }
   });

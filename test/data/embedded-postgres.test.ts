@@ -20,7 +20,10 @@ describe("embedded PostgreSQL data directory", () => {
     await chmod(locked, 0o700);
     const dataDir = path.join(locked, "project", ".tenantgraph", "postgres");
     if (process.getuid?.() === 0) {
-      const error = await startEmbeddedPostgres({ dataDir, password: randomPassword() }).catch((e: unknown) => e as Error);
+      const error = (await startEmbeddedPostgres({ dataDir, password: randomPassword() }).then(
+        (server) => server.stop(),
+        (e: unknown) => e,
+      )) as Error;
       expect(error).toBeInstanceOf(Error);
       expect(error.message).toContain(`cannot enter ${locked}`);
       expect(error.message).toMatch(/DATABASE_URL/);

@@ -2,6 +2,7 @@
 // organization databases (unique names), queried through yoga.fetch, no port needed.
 import { randomBytes, randomUUID } from "node:crypto";
 import pino from "pino";
+import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
 import { createApp, migrateCentral, type App } from "../../src/app.ts";
 import { signToken } from "../../src/auth/sign-token.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -41,6 +42,8 @@ export interface TestAppOptions {
   poolSize?: number;
   env?: Record<string, string>;
   onOrgQuery?: (sql: string) => void;
+  onCentralQuery?: (sql: string) => void;
+  loginThrottle?: LoginThrottleOptions;
   tenantMigrations?: Migration[];
 }
 
@@ -63,6 +66,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp(config, centralDb.url, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     onOrgQuery: options.onOrgQuery,
+    onCentralQuery: options.onCentralQuery,
+    loginThrottle: options.loginThrottle,
     tenantMigrations: options.tenantMigrations,
   });
   const slugFor = (name: string) => `${name}-${suffix}`;

@@ -120,3 +120,34 @@ describe("provisioning input", () => {
     await expect(provisionOrganization(app.lifecycle, { slug: app.slugFor("noname"), name: "  " })).rejects.toMatchObject({ field: "name" });
   });
 });
+
+describe("concurrent provisioning", () => {
+  it("provisions organizations of every tier at the same time on a fresh server prefix", async () => {
+    const fresh = await startTestApp();
+    try {
+      const results = await Promise.all(
+        (["SCHEMA", "SCHEMA", "SCHEMA", "SHARED", "SHARED", "SHARED", "DATABASE"] as const).map((tier, i) =>
+          fresh.provisionOrg(`together-${i}`, { tier, server: i % 2 ? "second" : "main" }),
+        ),
+      );
+      expect(results.map((o) => o.state)).toEqual(Array(7).fill("READY"));
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("lets a self-service owner resume a failed provisioning, and nobody else take the slug", async () => {
+    const slug = app.slugFor("self-service");
+    const owner = await app.createUser();
+    const other = await app.createUser();
+    const crash = () => {
+      throw new Error("simulated crash");
+    };
+    await expect(provisionOrganization({ ...app.lifecycle, beforeStep: crash }, { slug, name: "Mine", ownerId: owner.id })).rejects.toThrow();
+    await expect(provisionOrganization(app.lifecycle, { slug, name: "Theirs", ownerId: other.id })).rejects.toMatchObject({ field: "slug" });
+    const org = await provisionOrganization(app.lifecycle, { slug, name: "Mine", ownerId: owner.id });
+    expect(org.state).toBe("READY");
+    expect(await app.central.membership.findMany({ where: { orgId: org.id }, select: { userId: true, role: true } })).toEqual([{ userId: owner.id, role: "OWNER" }]);
+    await expect(provisionOrganization(app.lifecycle, { slug, name: "Mine", ownerId: owner.id })).rejects.toMatchObject({ field: "slug" });
+  });
+});
