@@ -2,7 +2,7 @@
 // with UNAUTHENTICATED (HTTP 401); a member of one organization asking for another is
 // FORBIDDEN. None of them reaches organization data.
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
@@ -128,14 +128,16 @@ describe("tokens", () => {
 
 describe("asymmetric tokens from a JWKS", () => {
   it("verifies RS256 tokens against the configured key set and refuses other keys", async () => {
-    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
     const { tmpdir } = await import("node:os");
     const path = await import("node:path");
     const { createTokenVerifier } = await import("../../src/auth/verify-token.ts");
     const good = await generateKeyPair("RS256");
     const evil = await generateKeyPair("RS256");
     const jwk = { ...(await exportJWK(good.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-    const file = path.join(await mkdtemp(path.join(tmpdir(), "jwks-")), "jwks.json");
+    const dir = await mkdtemp(path.join(tmpdir(), "jwks-"));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, "jwks.json");
     await writeFile(file, JSON.stringify({ keys: [jwk] }));
     const verify = await createTokenVerifier({ jwksFile: file, issuer: "idp", audience: "api", algorithms: ["RS256"], tokenTtlSeconds: 60 });
     const make = (key: CryptoKey) =>

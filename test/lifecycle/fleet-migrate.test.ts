@@ -2,7 +2,7 @@
 // leaves that organization unrouted and untouched (no half-applied migration); a rerun
 // after the fix completes. A failing canary stops everything. A no-op run reads the
 // central database only.
-import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,10 +17,11 @@ import { startTestApp, type TestApp } from "../helpers/app.ts";
 const NEXT = "29990101000000_gadgets_and_widgets";
 let base: Migration[];
 let extended: Migration[];
+let extendedDir: string;
 
 /** The real tenant migrations plus one that creates two tables (the second can be made to conflict). */
 async function extendedMigrations(): Promise<Migration[]> {
-  const dir = await mkdtemp(path.join(tmpdir(), "tenantgraph-migrations-"));
+  const dir = (extendedDir = await mkdtemp(path.join(tmpdir(), "tenantgraph-migrations-")));
   await cp(migrationsDir("tenant"), dir, { recursive: true });
   await mkdir(path.join(dir, NEXT));
   await writeFile(
@@ -54,6 +55,7 @@ beforeAll(async () => {
   base = await loadMigrations("tenant");
   extended = await extendedMigrations();
 });
+afterAll(() => rm(extendedDir, { recursive: true, force: true }));
 
 describe("migrate a fleet past a failing organization", () => {
   let app: TestApp;

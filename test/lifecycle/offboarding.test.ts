@@ -1,7 +1,7 @@
 // Offboarding: export -> delete -> import gives identical rows (every organization table,
 // every column but org_id), and memberships by email. Delete stops routing at once, removes
 // the data of that organization only, and keeps a tombstone. A bad import file leaves nothing.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,10 @@ beforeAll(async () => {
   app = await startTestApp();
   dir = await mkdtemp(path.join(tmpdir(), "tenantgraph-export-"));
 });
-afterAll(() => app?.close());
+afterAll(async () => {
+  await app?.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function seed(org: Organization, userId: string) {
   const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
