@@ -11,6 +11,7 @@ import {
   type JWTVerifyGetKey,
 } from "jose";
 import type { AuthConfig } from "../config.ts";
+import { isUuid } from "../ids.ts";
 
 export interface Identity {
   userId: string;
@@ -24,7 +25,6 @@ export class InvalidTokenError extends Error {
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function createTokenVerifier(config: AuthConfig): Promise<TokenVerifier> {
   const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
@@ -54,9 +54,9 @@ export async function createTokenVerifier(config: AuthConfig): Promise<TokenVeri
     } catch (error) {
       throw new InvalidTokenError(error instanceof Error ? error.message : "invalid token");
     }
-    if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) throw new InvalidTokenError("sub is not a user id");
+    if (typeof payload.sub !== "string" || !isUuid(payload.sub)) throw new InvalidTokenError("sub is not a user id");
     const org = payload.org;
-    if (org !== undefined && (typeof org !== "string" || !UUID.test(org))) {
+    if (org !== undefined && (typeof org !== "string" || !isUuid(org))) {
       throw new InvalidTokenError("org is not an organization id");
     }
     return { userId: payload.sub.toLowerCase(), orgId: org?.toLowerCase() };

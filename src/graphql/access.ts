@@ -13,13 +13,6 @@ export function requireOrg(ctx: RequestContext): CurrentOrg {
   return ctx.org;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are UUIDs; anything else cannot name a row, so it is simply not found. */
-export function isId(value: string): boolean {
-  return UUID.test(value);
-}
-
 /** Lists that can include deleted rows: anyone in the organization reads, only admins see the deleted. */
 export function readScopes(_parent: unknown, args: { includeDeleted?: boolean | null }) {
   return { role: args.includeDeleted ? "ADMIN" : "VIEWER" } as const;

@@ -5,9 +5,8 @@
 import type { CentralDb, Role } from "../data/central-client.ts";
 import { isAtLeast } from "../data/migrator.ts";
 import { appError } from "../errors.ts";
+import { isUuid } from "../ids.ts";
 import type { Placement } from "./placement.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IdentifiedOrg extends Placement {
   id: string;
@@ -21,7 +20,7 @@ export interface IdentifiedOrg extends Placement {
 export function requestedOrgId(header: string | null, claim: string | undefined): string | null {
   if (header !== null && header.trim() !== "") {
     const id = header.trim().toLowerCase();
-    if (!UUID.test(id)) throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id", { field: "X-Org-Id" });
+    if (!isUuid(id)) throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id", { field: "X-Org-Id" });
     return id;
   }
   return claim ?? null;

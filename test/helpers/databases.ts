@@ -1,6 +1,7 @@
 // Scratch databases on the test server: unique names, so test files can run in parallel.
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
+import { withPgClient } from "../../src/data/server-admin.ts";
 import { inject } from "vitest";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 
@@ -20,14 +21,9 @@ export function databaseUrl(database: string, base = serverUrl()): string {
   return url.toString();
 }
 
-export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+/** A superuser connection to the test server (or `url`), closed afterwards. */
+export function withAdminClient<T>(work: (client: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
+  return withPgClient(url, work);
 }
 
 export interface ScratchDatabase {

@@ -1,7 +1,8 @@
 // Item: one entry of a project's BRAID log. Reads: itemsConnection (across the organization's
 // projects, filters, cursors), Project.itemsConnection and item(id). An item is visible while
 // it and its project are not deleted.
-import { isId, readScopes, requireOrg } from "../access.ts";
+import { readScopes, requireOrg } from "../access.ts";
+import { isUuid } from "../../ids.ts";
 import { builder } from "../builder.ts";
 import { idRule } from "../input-rules.ts";
 import { ItemKindEnum, ItemStatusEnum, PriorityEnum } from "./braid-enums.ts";
@@ -67,7 +68,7 @@ builder.queryFields((t) => ({
     authScopes: { role: "VIEWER" },
     resolve: (query, _root, { id }, ctx) => {
       const org = requireOrg(ctx);
-      if (!isId(id)) return null;
+      if (!isUuid(id)) return null;
       return ctx.db.item.findFirst({ ...query, where: { id, orgId: org.id, ...LIVE } });
     },
   }),

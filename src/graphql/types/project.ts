@@ -1,6 +1,7 @@
 // Project: a BRAID log's container. Reads: the projectsConnection (filters, cursors) and
 // project(id); projects and Project.items are the unpaginated lists of the first version.
-import { isId, readScopes, requireOrg } from "../access.ts";
+import { readScopes, requireOrg } from "../access.ts";
+import { isUuid } from "../../ids.ts";
 import { builder } from "../builder.ts";
 import { ProjectStatusEnum } from "./braid-enums.ts";
 import { ITEM_ORDER, ItemFilter, itemWhere } from "./item-filter.ts";
@@ -91,7 +92,7 @@ builder.queryFields((t) => ({
     authScopes: { role: "VIEWER" },
     resolve: (query, _root, { id }, ctx) => {
       const org = requireOrg(ctx);
-      if (!isId(id)) return null;
+      if (!isUuid(id)) return null;
       return ctx.db.project.findFirst({ ...query, where: { id, orgId: org.id, deletedAt: null } });
     },
   }),
