@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { ErrorCode } from "../errors.ts";
 
 // Connection-level failures: the server is down, restarting, or the database is gone.
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "3D000", "53300", "P1001", "P1002", "P1017"]);
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "3D000", "53300", "P1000", "P1001", "P1002", "P1003", "P1017"]);
 const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "DatabaseDoesNotExist", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
 function causes(error: unknown): unknown[] {
