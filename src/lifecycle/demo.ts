@@ -28,12 +28,20 @@ const ORGS = [
     tier: "DATABASE",
     projects: [{ name: "Volcano lair", items: ["Permit for the monorail", "Hire henchmen"] }],
   },
+  {
+    // A small organization in the SHARED tier: shared tables under row-level security.
+    slug: "initech",
+    name: "Initech",
+    tier: "SHARED",
+    projects: [{ name: "TPS reports", items: ["New cover sheets"] }],
+  },
 ] as const;
 
 const USERS = [
   { email: "alice@acme.test", name: "Alice (Acme owner)", roles: { acme: "OWNER" } },
   { email: "bob@globex.test", name: "Bob (Globex owner)", roles: { globex: "OWNER" } },
   { email: "carol@example.test", name: "Carol (member of both)", roles: { acme: "MEMBER", globex: "VIEWER" } },
+  { email: "dana@initech.test", name: "Dana (Initech owner, SHARED tier)", roles: { initech: "OWNER" } },
 ] as const;
 
 export async function seedDemo(app: App, onStep?: (line: string) => void): Promise<DemoUser[]> {

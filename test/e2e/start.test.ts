@@ -92,6 +92,10 @@ describe("npm start with no DATABASE_URL", () => {
     const bob = second.headers.find((h) => h.who.startsWith("Bob"))!;
     const again = await query(second.graphiql, bob.authorization, `{ projects { name } }`);
     expect(again.body.data.projects).toEqual([{ name: "Volcano lair" }]);
+    // The SHARED-tier demo organization sees its own rows only, through row-level security.
+    const dana = second.headers.find((h) => h.who.startsWith("Dana"))!;
+    const shared = await query(second.graphiql, dana.authorization, `{ currentOrganization { tier } projects { name items { title } } }`);
+    expect(shared.body.data).toEqual({ currentOrganization: { tier: "SHARED" }, projects: [{ name: "TPS reports", items: [{ title: "New cover sheets" }] }] });
     expect(await stop(second.child)).toBe(0);
     expect(await portOpen(second.pgPort)).toBe(false);
   });
