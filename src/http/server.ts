@@ -29,6 +29,18 @@ export interface ServerDeps {
   graphiql?: boolean;
 }
 
+const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab below, e.g.
+#   {"Authorization": "Bearer eyJ..."}
+# Members of several organizations add "X-Org-Id": "<organization id>".
+{
+  me { email }
+  currentOrganization { name tier viewerRole }
+  projectsConnection(first: 20) {
+    edges { node { id name itemsConnection(first: 20) { edges { node { id kind title status } } } } }
+  }
+}
+`;
+
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, RequestContext>;
 
 export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
@@ -37,7 +49,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/health",
     landingPage: false,
-    graphiql: deps.graphiql === false ? false : { title: "tenantgraph" },
+    graphiql: deps.graphiql === false ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: deps.logger,
     plugins: [
