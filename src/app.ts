@@ -12,7 +12,8 @@ import type { LifecycleDeps } from "./lifecycle/targets.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { withPgClient } from "./data/server-admin.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
-import { createOrgClientCache, type OrgClientCache } from "./tenancy/org-client-cache.ts";
+import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
+import { createOrgClientCache } from "./tenancy/org-clients.ts";
 
 export interface App {
   config: Config;

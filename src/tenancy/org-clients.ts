@@ -1,0 +1,52 @@
+// The OrgClientCache a server uses: one way of building a client per isolation tier, the
+// servers' shared pools, and one connection budget per server.
+import {
+  createDatabaseTierClient,
+  createSchemaTierClient,
+  scopeToOrganization,
+  type QueryListener,
+} from "../data/tenant-client.ts";
+import { ConnectionBudget } from "./connection-budget.ts";
+import { OrgClientCache, type OrgClientCacheOptions } from "./org-client-cache.ts";
+import { ServerPools, type AppRole } from "./server-pools.ts";
+
+export interface OrgClientSettings {
+  maxClients: number;
+  /** Connections per DATABASE-tier organization pool. */
+  poolSize: number;
+  /** Connections per shared pool (SCHEMA host database, SHARED database) per server. */
+  sharedPoolSize: number;
+  /** Connections this process may open per server. */
+  serverBudget: number;
+  busyWaitMs: number;
+  appRole: AppRole;
+  onQuery?: QueryListener;
+}
+
+/** The cache the server uses: a client per tier, each checked with one round trip before first use. */
+export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgClientCacheOptions["onEvent"]): OrgClientCache {
+  const budget = new ConnectionBudget(settings.serverBudget);
+  const pools = new ServerPools({ poolSize: settings.sharedPoolSize, appRole: settings.appRole, budget, onQuery: settings.onQuery });
+  return new OrgClientCache({
+    maxClients: settings.maxClients,
+    budget,
+    busyWaitMs: settings.busyWaitMs,
+    connectionsFor: (datasource) => (datasource.tier === "DATABASE" ? settings.poolSize : 0),
+    createClient: (datasource) => {
+      switch (datasource.tier) {
+        case "DATABASE":
+          return createDatabaseTierClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery });
+        case "SCHEMA":
+          return createSchemaTierClient(pools.schemaPool(datasource), datasource.schema!, settings.onQuery);
+        case "SHARED":
+          // Nothing to close per organization: the base client and its pool belong to the server.
+          return { db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId), close: async () => {} };
+      }
+    },
+    verifyClient: async (db) => {
+      await db.$queryRaw`SELECT 1`;
+    },
+    onEvent,
+    onClose: () => pools.close(),
+  });
+}
