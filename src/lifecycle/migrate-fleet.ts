@@ -112,6 +112,9 @@ export async function fleetTargets(deps: LifecycleDeps, slugs?: string[]): Promi
     const missing = slugs.filter((s) => !orgs.some((o) => o.slug === s));
     if (missing.length) throw new FleetInputError(`not READY organizations (or unknown): ${missing.join(", ")}`);
   }
+  const sharedRows = new Map(
+    (await deps.central.sharedDatabase.findMany()).map((row) => [`${row.server}/${row.databaseName}`, row]),
+  );
   const shared = new Map<string, FleetTarget>();
   const targets: FleetTarget[] = [];
   for (const org of orgs) {
@@ -122,7 +125,7 @@ export async function fleetTargets(deps: LifecycleDeps, slugs?: string[]): Promi
     const key = `${org.server}/${org.databaseName}`;
     let entry = shared.get(key);
     if (!entry) {
-      const row = await deps.central.sharedDatabase.findUnique({ where: { server_databaseName: { server: org.server, databaseName: org.databaseName } } });
+      const row = sharedRows.get(key);
       entry = { target: sharedTarget(org.server, org.databaseName, deps.servers, row?.schemaVersion ?? null), lastError: row?.lastError ?? null, orgs: [] };
       shared.set(key, entry);
       targets.push(entry);

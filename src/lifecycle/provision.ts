@@ -78,7 +78,7 @@ const createAppRole: Step = async (org, deps) => {
 
 const migrate: Step = async (org, deps) => {
   const target = orgTarget(org, deps.servers);
-  await migrateTarget({ ...deps, appRole: deps.appRole ?? { name: "", password: "" } }, target, await tenantMigrations(deps));
+  await migrateTarget(deps, target, await tenantMigrations(deps));
   return deps.central.organization.findUniqueOrThrow({ where: { id: org.id } });
 };
 

@@ -5,9 +5,12 @@ import type pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import type { AppRole } from "../tenancy/server-pools.ts";
+import { orgTables } from "./org-data.ts";
 
 /** The policy name; one per table. */
 const POLICY = "org_isolation";
+/** A row belongs to the transaction's organization; no (or an empty) setting matches nothing. */
+const RULE = `org_id = nullif(current_setting('app.org_id', true), '')::uuid`;
 
 /**
  * Creates (or updates the password of) the login role requests use on SHARED databases: not
@@ -38,19 +41,12 @@ export async function ensureAppRole(serverUrl: string, role: AppRole): Promise<v
  */
 export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole): Promise<void> {
   const roleName = quoteIdentifier(role.name);
-  const tables = await client.query<{ table_name: string }>(
-    `SELECT c.table_name FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-      WHERE c.table_schema = current_schema() AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'
-      ORDER BY c.table_name`,
-  );
-  for (const { table_name } of tables.rows) {
+  for (const table_name of await orgTables(client)) {
     const table = quoteIdentifier(table_name);
-    const rule = `org_id = nullif(current_setting('app.org_id', true), '')::uuid`;
     await client.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
     await client.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     await client.query(`DROP POLICY IF EXISTS ${POLICY} ON ${table}`);
-    await client.query(`CREATE POLICY ${POLICY} ON ${table} USING (${rule}) WITH CHECK (${rule})`);
+    await client.query(`CREATE POLICY ${POLICY} ON ${table} USING (${RULE}) WITH CHECK (${RULE})`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${roleName}`);
   }
   await client.query(`GRANT USAGE ON SCHEMA public TO ${roleName}`);

@@ -65,12 +65,18 @@ export function sharedTarget(server: string, database: string, servers: Record<s
 }
 
 /** Applies the migrations to one target, one transaction per migration, and records the outcome centrally. */
-export async function migrateTarget(deps: LifecycleDeps, target: MigrationTarget, migrations: Migration[]): Promise<MigrateResult> {
+export async function migrateTarget(
+  deps: Omit<LifecycleDeps, "appRole"> & { appRole?: AppRole },
+  target: MigrationTarget,
+  migrations: Migration[],
+): Promise<MigrateResult> {
+  const appRole = deps.appRole;
+  if (target.kind === "shared" && !appRole) throw new Error("a SHARED database needs the application role (config.appRole)");
   try {
     const result = await withPgClient(target.url, (client) =>
       migrateDatabase(client, migrations, {
         schema: target.schema,
-        finalize: target.kind === "shared" ? (c) => secureSharedDatabase(c, deps.appRole) : undefined,
+        finalize: target.kind === "shared" ? (c) => secureSharedDatabase(c, appRole!) : undefined,
       }),
     );
     await recordOutcome(deps.central, target, result.version, null);

@@ -4,6 +4,7 @@ import type pg from "pg";
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { inject } from "vitest";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
+import { databaseUrlOn } from "../../src/tenancy/placement.ts";
 
 export function serverUrl(): string {
   return inject("postgresUrl");
@@ -12,13 +13,6 @@ export function serverUrl(): string {
 /** The second server (organizations placed on server "second"). */
 export function secondServerUrl(): string {
   return inject("secondPostgresUrl");
-}
-
-/** The same server, another database. */
-export function databaseUrl(database: string, base = serverUrl()): string {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
 }
 
 /** A superuser connection to the test server (or `url`), closed afterwards. */
@@ -37,7 +31,7 @@ export async function createScratchDatabase(prefix = "t"): Promise<ScratchDataba
   await withAdminClient((c) => c.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
   return {
     name,
-    url: databaseUrl(name),
+    url: databaseUrlOn(serverUrl(), name),
     drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
   };
 }
