@@ -11,7 +11,7 @@ import { withMainServer, loadConfig } from "../src/config.ts";
 import { createCentralClient, type Tier } from "../src/data/central-client.ts";
 import { loadMigrations, migrationsDir, type Migration } from "../src/data/migrator.ts";
 import { dropDatabase } from "../src/data/server-admin.ts";
-import { migrateCentral } from "../src/app.ts";
+import { migrateCentral } from "../src/data/central-database.ts";
 import { defaultConcurrency, fleetStatus, migrateFleet } from "../src/lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../src/lifecycle/provision.ts";
 import type { LifecycleDeps } from "../src/lifecycle/targets.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomPassword, startEmbeddedPostgres } from "../src/data/embedded-postgres.ts";
 import { dropDatabase, ensureDatabase } from "../src/data/server-admin.ts";
-import { databaseUrlOn } from "../src/tenancy/placement.ts";
+import { databaseUrlOn } from "../src/data/placement.ts";
 
 export async function withBenchServer<T>(work: (serverUrl: string, centralUrl: string) => Promise<T>): Promise<T> {
   const external = process.env.BENCH_DATABASE_URL;

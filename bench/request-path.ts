@@ -4,13 +4,14 @@
 // requests (client created) against warm ones.
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { createApp, migrateCentral } from "../src/app.ts";
-import { signToken } from "../src/auth/sign-token.ts";
+import { createApp } from "../src/app.ts";
+import { migrateCentral } from "../src/data/central-database.ts";
+import { signToken } from "../src/accounts/sign-token.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Organization } from "../src/data/central-client.ts";
 import { dropDatabase } from "../src/data/server-admin.ts";
 import { provisionOrganization } from "../src/lifecycle/provision.ts";
-import { resolvePlacement } from "../src/tenancy/placement.ts";
+import { resolvePlacement } from "../src/data/placement.ts";
 import { table, throughput, withBenchServer } from "./harness.ts";
 
 export default async function run(argv: string[]): Promise<void> {

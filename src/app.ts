@@ -5,12 +5,10 @@ import { createAccounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
-import { ConfigError, withMainServer } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
-import { latestVersion, loadMigrations, migrateDatabase, type Migration } from "./data/migrator.ts";
-import type { LifecycleDeps } from "./lifecycle/targets.ts";
+import { latestVersion, type Migration } from "./data/migrator.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
-import { withPgClient } from "./data/server-admin.ts";
+import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
@@ -21,16 +19,10 @@ export interface App {
   central: CentralDb;
   servers: Record<string, string>;
   /** What lifecycle operations (provision, migrate, delete, export) need. */
-  lifecycle: LifecycleDeps & { defaults: Config["defaults"] };
+  lifecycle: Lifecycle;
   orgClients: OrgClientCache;
   yoga: GraphQLServer;
   close(): Promise<void>;
-}
-
-/** Applies pending central migrations (each in its own transaction). */
-export async function migrateCentral(centralUrl: string): Promise<string[]> {
-  const migrations = await loadMigrations("central");
-  return withPgClient(centralUrl, async (c) => (await migrateDatabase(c, migrations)).applied);
 }
 
 export interface AppHooks {
@@ -48,16 +40,13 @@ export interface AppHooks {
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
   const log = hooks.logger ?? pino({ level: config.logLevel });
   const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
-  const servers = withMainServer(config, centralUrl);
+  const lifecycle = await createLifecycle(config, central, centralUrl, hooks.tenantMigrations);
+  const { servers, appRole, migrations } = lifecycle;
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace") ? (sql, ms) => log.trace({ sql, ms }, "org sql") : undefined;
-  if (!config.appRole.password) throw new ConfigError("APP_DB_PASSWORD is not set (npm start generates one for local use)");
-  const appRole = { name: config.appRole.name, password: config.appRole.password };
-  const migrations = hooks.tenantMigrations ?? (await loadMigrations("tenant"));
   const orgClients = createOrgClientCache(
     { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
-  const lifecycle = { central, servers, appRole, migrations, defaults: config.defaults };
   const yoga = createGraphQLServer({
     central,
     accounts: createAccounts({ central, lifecycle, auth: config.auth, loginThrottle: hooks.loginThrottle }),

@@ -1,11 +1,11 @@
 // npm start: configuration -> PostgreSQL (embedded unless DATABASE_URL) -> central
 // migrations -> demo organizations (embedded default) -> GraphQL server -> listen.
 import { createServer, type Server } from "node:http";
-import { createApp, migrateCentral, type App } from "./app.ts";
-import { signToken } from "./auth/sign-token.ts";
+import { createApp, type App } from "./app.ts";
+import { signToken } from "./accounts/sign-token.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { openCentralDatabase } from "./data/central-database.ts";
-import { seedDemo, type DemoUser } from "./lifecycle/demo.ts";
+import { migrateCentral, openCentralDatabase } from "./data/central-database.ts";
+import { seedDemo, type DemoUser } from "./demo.ts";
 import { applyLocalSecrets } from "./local-secrets.ts";
 
 async function main(): Promise<void> {

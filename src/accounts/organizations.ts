@@ -1,12 +1,20 @@
 // Organizations as their members see them: the ones a user belongs to, creating one (which
 // provisions its database before answering) and renaming one.
-import type { CentralDb } from "../data/central-client.ts";
+import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { appError, badUserInput } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
-import type { CurrentOrg } from "../tenancy/context.ts";
 import type { IssueSession, Session } from "./sessions.ts";
 
 const ORG_SUMMARY = { id: true, slug: true, name: true, tier: true } as const;
+
+/** An organization as one of its members sees it: what it is, and the member's role there. */
+export interface OrgMembership {
+  id: string;
+  slug: string;
+  name: string;
+  tier: Tier;
+  role: Role;
+}
 
 export interface OrganizationsDeps {
   central: CentralDb;
@@ -17,7 +25,7 @@ export interface OrganizationsDeps {
 export function createOrganizations({ central, lifecycle, issue }: OrganizationsDeps) {
   return {
     /** The organizations `userId` belongs to (not deleted), by name, with the user's role in each. */
-    async organizationsOf(userId: string): Promise<CurrentOrg[]> {
+    async organizationsOf(userId: string): Promise<OrgMembership[]> {
       const memberships = await central.membership.findMany({
         where: { userId, org: { deletedAt: null, state: { not: "DELETED" } } },
         select: { role: true, org: { select: ORG_SUMMARY } },

@@ -3,7 +3,7 @@
 // email has an account: one message, one argon2 verification, one throttle per address.
 import type { CentralDb } from "../data/central-client.ts";
 import type { AuthConfig } from "../config.ts";
-import { signToken } from "../auth/sign-token.ts";
+import { signToken } from "./sign-token.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";

@@ -5,7 +5,7 @@
 import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { appError } from "../errors.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "../graphql/context.ts";
 import { InvalidTokenError, type TokenVerifier } from "./verify-token.ts";
 
 export function useAuth(verify: TokenVerifier): Plugin<RequestContext> {

@@ -1,17 +1,15 @@
 // What every operator command needs: the configuration, the central database (embedded
 // when DATABASE_URL is not set, started and stopped around the command) and the
 // lifecycle dependencies. Always closed, also when the command fails.
-import { loadConfig, withMainServer, type Config } from "../config.ts";
+import { loadConfig, type Config } from "../config.ts";
 import { createCentralClient } from "../data/central-client.ts";
-import { openCentralDatabase } from "../data/central-database.ts";
-import { migrateCentral } from "../app.ts";
-import { latestVersion, loadMigrations } from "../data/migrator.ts";
-import type { ProvisionDeps } from "../lifecycle/provision.ts";
+import { migrateCentral, openCentralDatabase } from "../data/central-database.ts";
+import { createLifecycle, type Lifecycle } from "../lifecycle/deps.ts";
 import { applyLocalSecrets } from "../local-secrets.ts";
 
 export interface CliSession {
   config: Config;
-  deps: ProvisionDeps & { appRole: NonNullable<ProvisionDeps["appRole"]> };
+  deps: Lifecycle;
 }
 
 export async function withCliSession<T>(quiet: boolean, work: (session: CliSession) => Promise<T>): Promise<T> {
@@ -22,18 +20,7 @@ export async function withCliSession<T>(quiet: boolean, work: (session: CliSessi
   try {
     const applied = await migrateCentral(database.url);
     if (applied.length) say(`central migrations applied: ${applied.join(", ")}`);
-    const migrations = await loadMigrations("tenant");
-    if (!latestVersion(migrations)) throw new Error("no tenant migrations found");
-    return await work({
-      config,
-      deps: {
-        central,
-        servers: withMainServer(config, database.url),
-        appRole: { name: config.appRole.name, password: config.appRole.password! },
-        migrations,
-        defaults: config.defaults,
-      },
-    });
+    return await work({ config, deps: await createLifecycle(config, central, database.url) });
   } finally {
     await central.$disconnect();
     await database.embedded?.stop();

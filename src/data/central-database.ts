@@ -4,9 +4,10 @@
 import path from "node:path";
 import type { Config } from "../config.ts";
 import { loadLocalSecrets } from "../local-secrets.ts";
-import { databaseUrlOn } from "../tenancy/placement.ts";
+import { databaseUrlOn } from "./placement.ts";
 import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded-postgres.ts";
-import { ensureDatabase } from "./server-admin.ts";
+import { loadMigrations, migrateDatabase } from "./migrator.ts";
+import { ensureDatabase, withPgClient } from "./server-admin.ts";
 
 const CENTRAL_DATABASE = "tenantgraph";
 
@@ -30,4 +31,10 @@ export async function openCentralDatabase(config: Config, say: (line: string) =>
   }
   say(`PostgreSQL ${embedded.url.replace(/:[^:@/]*@/, ":***@")} (data in ${dataDir})`);
   return { url: databaseUrlOn(embedded.url, CENTRAL_DATABASE), embedded };
+}
+
+/** Applies pending central migrations (each in its own transaction). */
+export async function migrateCentral(centralUrl: string): Promise<string[]> {
+  const migrations = await loadMigrations("central");
+  return withPgClient(centralUrl, async (c) => (await migrateDatabase(c, migrations)).applied);
 }

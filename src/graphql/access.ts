@@ -1,6 +1,6 @@
 // Guards resolvers call first. They read the request context only.
 import { appError } from "../errors.ts";
-import type { CurrentOrg, CurrentUser, RequestContext } from "../tenancy/context.ts";
+import type { CurrentOrg, CurrentUser, RequestContext } from "./context.ts";
 
 export function requireUser(ctx: RequestContext): CurrentUser {
   if (!ctx.user) throw appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>");

@@ -4,7 +4,7 @@
 import { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import type { GraphQLError } from "graphql";
 import { appError } from "../errors.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "./context.ts";
 
 /** The role a failed check asked for, if a role check failed. */
 function requiredRole(failure: AuthFailure): string | undefined {

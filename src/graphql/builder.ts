@@ -12,7 +12,7 @@ import { hasRole, type Role } from "../accounts/roles.ts";
 import { appError } from "../errors.ts";
 import type PrismaTypes from "../data/generated/pothos-types.ts";
 import { getDatamodel } from "../data/generated/pothos-types.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "./context.ts";
 import { authorizationError } from "./authorization-error.ts";
 import { validationError } from "./validation-error.ts";
 

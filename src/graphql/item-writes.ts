@@ -3,7 +3,7 @@
 import type { Prisma } from "../data/generated/tenant/client.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import { badUserInput } from "../errors.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "./context.ts";
 import { writeVersioned } from "./versioned-write.ts";
 
 /** ctx.db, or the transaction client of a write that does more than one statement. */

@@ -5,7 +5,7 @@ import DataLoader from "dataloader";
 import type { Plugin } from "graphql-yoga";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { PublicUser } from "../accounts/users.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "./context.ts";
 
 export type { PublicUser };
 

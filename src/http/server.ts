@@ -3,13 +3,13 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Accounts } from "../accounts/accounts.ts";
-import { useAccounts } from "../accounts/use-accounts.ts";
+import { useAccounts } from "../graphql/use-accounts.ts";
 import { useAuth } from "../auth/use-auth.ts";
 import type { TokenVerifier } from "../auth/verify-token.ts";
 import type { CentralDb } from "../data/central-client.ts";
 import { useLoaders } from "../graphql/loaders.ts";
 import { schema } from "../graphql/schema.ts";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
 import { createMaskError } from "./mask-error.ts";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "pino";
-import type { RequestContext } from "../tenancy/context.ts";
+import type { RequestContext } from "../graphql/context.ts";
 
 const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

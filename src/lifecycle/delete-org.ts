@@ -5,7 +5,7 @@
 import type { Organization } from "../data/central-client.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { dropDatabase, withPgClient } from "../data/server-admin.ts";
-import { resolvePlacement, serverUrlOf } from "../tenancy/placement.ts";
+import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
 import { withOrgData } from "./org-data.ts";
 import type { LifecycleDeps } from "./targets.ts";
 

@@ -6,7 +6,7 @@ import type pg from "pg";
 import type { Organization } from "../data/central-client.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { withPgClient } from "../data/server-admin.ts";
-import { resolvePlacement } from "../tenancy/placement.ts";
+import { resolvePlacement } from "../data/placement.ts";
 
 /** Runs `work` in one transaction on the organization's data, scoped to it. */
 export async function withOrgData<T>(

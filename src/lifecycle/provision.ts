@@ -6,8 +6,8 @@
 import type { Organization, Tier } from "../data/central-client.ts";
 import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
-import { hostDatabaseFor, serverUrlOf } from "../tenancy/placement.ts";
-import type { AppRole } from "../tenancy/server-pools.ts";
+import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
+import type { AppRole } from "../data/app-role.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 
@@ -63,11 +63,8 @@ export function databaseNameFor(slug: string): string {
 
 type Step = (org: Organization, deps: ProvisionDeps) => Promise<Organization | void>;
 
-const createOwnDatabase: Step = async (org, deps) => {
-  await ensureDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
-};
-
-const createHostDatabase: Step = async (org, deps) => {
+/** The organization's own database (DATABASE tier) or the host database it shares (SCHEMA, SHARED). */
+const createDatabase: Step = async (org, deps) => {
   await ensureDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
 };
 
@@ -87,9 +84,9 @@ const markReady: Step = (org, deps) =>
 
 /** The steps of each tier, in order. Each is safe to run again. */
 const PIPELINES: Record<Tier, Array<[string, Step]>> = {
-  DATABASE: [["create database", createOwnDatabase], ["migrate", migrate], ["mark ready", markReady]],
-  SCHEMA: [["create schema database", createHostDatabase], ["create schema and migrate", migrate], ["mark ready", markReady]],
-  SHARED: [["create shared database", createHostDatabase], ["create application role", createAppRole], ["migrate shared database", migrate], ["mark ready", markReady]],
+  DATABASE: [["create database", createDatabase], ["migrate", migrate], ["mark ready", markReady]],
+  SCHEMA: [["create schema database", createDatabase], ["create schema and migrate", migrate], ["mark ready", markReady]],
+  SHARED: [["create shared database", createDatabase], ["create application role", createAppRole], ["migrate shared database", migrate], ["mark ready", markReady]],
 };
 
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {

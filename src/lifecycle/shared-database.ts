@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { withPgClient } from "../data/server-admin.ts";
-import type { AppRole } from "../tenancy/server-pools.ts";
+import type { AppRole } from "../data/app-role.ts";
 import { orgTables } from "./org-data.ts";
 
 /** The policy name; one per table. */

@@ -5,8 +5,8 @@
 import type { CentralDb, Organization } from "../data/central-client.ts";
 import { loadMigrations, migrateDatabase, type Migration, type MigrateResult } from "../data/migrator.ts";
 import { withPgClient } from "../data/server-admin.ts";
-import { databaseUrlOn, resolvePlacement, serverUrlOf } from "../tenancy/placement.ts";
-import type { AppRole } from "../tenancy/server-pools.ts";
+import { databaseUrlOn, resolvePlacement, serverUrlOf } from "../data/placement.ts";
+import type { AppRole } from "../data/app-role.ts";
 import { secureSharedDatabase } from "./shared-database.ts";
 
 export type TargetKind = "central" | "org" | "shared";

@@ -6,7 +6,7 @@ import type { CentralDb, Role } from "../data/central-client.ts";
 import { isAtLeast } from "../data/migrator.ts";
 import { appError } from "../errors.ts";
 import { isUuid } from "../ids.ts";
-import type { Placement } from "./placement.ts";
+import type { Placement } from "../data/placement.ts";
 
 export interface IdentifiedOrg extends Placement {
   id: string;

@@ -8,7 +8,7 @@
 // client on that server; when none is idle it waits briefly, then fails with TenantBusyError.
 import type { TenantClientHandle, TenantDb } from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
-import type { Datasource } from "./placement.ts";
+import type { Datasource } from "../data/placement.ts";
 
 export interface OrgClientLease {
   db: TenantDb;

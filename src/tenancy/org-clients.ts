@@ -8,7 +8,8 @@ import {
 } from "../data/tenant-client.ts";
 import { ConnectionBudget } from "./connection-budget.ts";
 import { OrgClientCache, type OrgClientCacheOptions } from "./org-client-cache.ts";
-import { ServerPools, type AppRole } from "./server-pools.ts";
+import type { AppRole } from "../data/app-role.ts";
+import { ServerPools } from "./server-pools.ts";
 
 export interface OrgClientSettings {
   maxClients: number;

@@ -3,14 +3,10 @@
 // the application role, which owns nothing and cannot bypass row-level security). Each
 // pool reserves its size from the server's connection budget when it is first opened.
 import pg from "pg";
+import { appRoleUrl, type AppRole } from "../data/app-role.ts";
 import { createSharedBaseClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
-import type { Datasource } from "./placement.ts";
-
-export interface AppRole {
-  name: string;
-  password: string;
-}
+import type { Datasource } from "../data/placement.ts";
 
 export interface ServerPoolsOptions {
   poolSize: number;
@@ -18,14 +14,6 @@ export interface ServerPoolsOptions {
   budget: ConnectionBudget;
   onQuery?: QueryListener;
   onError?: (error: Error) => void;
-}
-
-/** The URL of a database with the application role's credentials. */
-export function appRoleUrl(adminUrl: string, role: AppRole): string {
-  const url = new URL(adminUrl);
-  url.username = role.name;
-  url.password = role.password;
-  return url.toString();
 }
 
 export class ServerPools {

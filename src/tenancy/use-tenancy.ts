@@ -5,10 +5,10 @@ import type { Plugin } from "graphql-yoga";
 import type { CentralDb } from "../data/central-client.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import { appError } from "../errors.ts";
-import type { RequestContext } from "./context.ts";
+import type { RequestContext } from "../graphql/context.ts";
 import { identifyOrg, requestedOrgId } from "./identify-org.ts";
 import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
-import { resolvePlacement } from "./placement.ts";
+import { resolvePlacement } from "../data/placement.ts";
 
 export interface TenancyOptions {
   central: CentralDb;

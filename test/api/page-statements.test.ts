@@ -5,7 +5,7 @@
 // organization's client (onOrgQuery) and on the central client (onCentralQuery).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf } from "../helpers/results.ts";

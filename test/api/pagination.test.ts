@@ -3,7 +3,7 @@
 // after the position already reached); `first` is capped at 100; cursors work backwards too.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";

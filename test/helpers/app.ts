@@ -3,8 +3,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
-import { createApp, migrateCentral, type App } from "../../src/app.ts";
-import { signToken } from "../../src/auth/sign-token.ts";
+import { createApp, type App } from "../../src/app.ts";
+import { migrateCentral } from "../../src/data/central-database.ts";
+import { signToken } from "../../src/accounts/sign-token.ts";
 import { loadConfig } from "../../src/config.ts";
 import type { Organization, Role, Tier } from "../../src/data/central-client.ts";
 import type { Migration } from "../../src/data/migrator.ts";

@@ -4,7 +4,7 @@ import type pg from "pg";
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { inject } from "vitest";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
-import { databaseUrlOn } from "../../src/tenancy/placement.ts";
+import { databaseUrlOn } from "../../src/data/placement.ts";
 
 export function serverUrl(): string {
   return inject("postgresUrl");

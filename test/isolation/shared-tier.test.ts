@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { rowLevelSecurityState } from "../../src/lifecycle/shared-database.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
-import { appRoleUrl } from "../../src/tenancy/server-pools.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
+import { appRoleUrl } from "../../src/data/app-role.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 let app: TestApp;

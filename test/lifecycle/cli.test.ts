@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateCentral } from "../../src/app.ts";
+import { migrateCentral } from "../../src/data/central-database.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
 import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient, type ScratchDatabase } from "../helpers/databases.ts";
 

@@ -11,7 +11,7 @@ import { loadMigrations, migrationsDir, type Migration } from "../../src/data/mi
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { fleetStatus, migrateFleet } from "../../src/lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 const NEXT = "29990101000000_gadgets_and_widgets";

@@ -10,7 +10,7 @@ import { withPgClient } from "../../src/data/server-admin.ts";
 import { deleteOrganization } from "../../src/lifecycle/delete-org.ts";
 import { exportOrganization, ImportFileError, importOrganization } from "../../src/lifecycle/export-org.ts";
 import { withOrgData } from "../../src/lifecycle/org-data.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 

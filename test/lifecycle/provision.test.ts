@@ -6,7 +6,7 @@ import { latestVersion } from "../../src/data/migrator.ts";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { provisionOrganization, ProvisionInputError } from "../../src/lifecycle/provision.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 

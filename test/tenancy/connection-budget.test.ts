@@ -4,7 +4,7 @@
 // PostgreSQL's "too many clients"), and it gets in as soon as a client is returned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 

@@ -2,7 +2,7 @@
 // the evicted organization's server connections, and no request failing because of it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { resolvePlacement } from "../../src/tenancy/placement.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 

@@ -2,7 +2,7 @@
 // to (myOrganizations) and renaming one (owners only). Organizations live in the central
 // database; these resolvers go through ctx.accounts.
 import { ROLES } from "../../accounts/roles.ts";
-import type { CurrentOrg } from "../../tenancy/context.ts";
+import type { CurrentOrg } from "../context.ts";
 import { requireOrg, requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import { textRule } from "../input-rules.ts";

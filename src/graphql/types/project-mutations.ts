@@ -4,7 +4,7 @@
 // `name`. Deleting frees the name; restoring needs it to be free again.
 import type { Prisma } from "../../data/generated/tenant/client.ts";
 import { badUserInput, isUniqueViolation } from "../../errors.ts";
-import type { RequestContext } from "../../tenancy/context.ts";
+import type { RequestContext } from "../context.ts";
 import { requireOrg } from "../access.ts";
 import { builder } from "../builder.ts";
 import { descriptionRule, idRule, textRule, versionRule } from "../input-rules.ts";

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Accounts } from "../accounts/accounts.ts";
 import type { Role, Tier } from "../data/central-client.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
-import type { Loaders } from "../graphql/loaders.ts";
+import type { Loaders } from "./loaders.ts";
 
 export interface CurrentUser {
   id: string;

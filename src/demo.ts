@@ -1,9 +1,9 @@
-// Demo data for a first `npm start`: two organizations in their own databases, three users
+// Demo data for a first `npm start` (start-up wiring, like main.ts): two organizations in their own databases, three users
 // (one in both organizations), a few projects and items. Idempotent: a second start finds
 // the organizations READY and the rows present, and adds nothing.
-import type { App } from "../app.ts";
-import { resolvePlacement } from "../tenancy/placement.ts";
-import { provisionOrganization } from "./provision.ts";
+import type { App } from "./app.ts";
+import { resolvePlacement } from "./data/placement.ts";
+import { provisionOrganization } from "./lifecycle/provision.ts";
 
 export interface DemoUser {
   id: string;

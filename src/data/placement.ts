@@ -7,8 +7,8 @@
 // | SCHEMA   | <prefix>_schemas, schema org_<slug>     | schema-qualified table names   |
 // | SHARED   | <prefix>_shared                         | row-level security on org_id   |
 // (prefix: HOST_DATABASE_PREFIX, "tenantgraph" by default)
-import type { Organization, Tier } from "../data/central-client.ts";
-import { assertSafeIdentifier } from "../data/sql-identifiers.ts";
+import type { Organization, Tier } from "./central-client.ts";
+import { assertSafeIdentifier } from "./sql-identifiers.ts";
 
 export type Placement = Pick<Organization, "id" | "tier" | "server" | "databaseName" | "schemaName">;
 
