@@ -19,13 +19,22 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: ErrorCode[code] } } });
 }
 
+/** A request without a valid token asked for something that needs one. */
+export function notSignedIn(): GraphQLError {
+  return appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>");
+}
+
+/** A signed-in request asked for organization data without selecting an organization. */
+export function noOrganization(): GraphQLError {
+  return appError(
+    "BAD_USER_INPUT",
+    "this needs an organization: send an X-Org-Id header, use a token for one (switchOrganization), or create one (createOrganization)",
+  );
+}
+
 /** Input errors name the field at fault. */
 export function badUserInput(field: string, message: string): GraphQLError {
   return appError("BAD_USER_INPUT", `${field}: ${message}`, { field });
-}
-
-export function codeOf(error: unknown): string | undefined {
-  return error instanceof GraphQLError ? (error.extensions.code as string | undefined) : undefined;
 }
 
 /** A unique constraint refused the write (Prisma's P2002, whichever constraint it was). */

@@ -1,7 +1,7 @@
 // Organizations as their members see them: the ones a user belongs to, creating one (which
 // provisions its database before answering) and renaming one.
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
-import { appError, badUserInput } from "../errors.ts";
+import { appError } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
 import type { IssueSession, Session } from "./sessions.ts";
 

@@ -1,8 +1,6 @@
 // Authentication: a Bearer token becomes ctx.user. A bad, expired or unsigned token is
-// refused outright (401 UNAUTHENTICATED). Without a token only introspection runs (so
-// GraphiQL can load the schema before a header is pasted) and the root fields marked
-// `extensions: { allowAnonymous: true }` (signUp, logIn); any other field needs a user.
-import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from "graphql";
+// refused outright (401 UNAUTHENTICATED). Without a token ctx.user is null; which fields
+// need a user is said once, by the schema's auth scopes (src/graphql/builder.ts).
 import type { Plugin } from "graphql-yoga";
 import { appError } from "../errors.ts";
 import type { RequestContext } from "../graphql/context.ts";
@@ -27,23 +25,5 @@ export function useAuth(verify: TokenVerifier): Plugin<RequestContext> {
         throw appError("UNAUTHENTICATED", "invalid or expired token");
       }
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as RequestContext;
-      if (!context.user && !isAnonymousOperation(args.schema, args.document, args.operationName)) {
-        setResultAndStopExecution({ errors: [appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>")] });
-      }
-    },
   };
-}
-
-function isAnonymousOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation || operation.operation === "subscription") return false;
-  const root = operation.operation === "query" ? schema.getQueryType() : schema.getMutationType();
-  const fields = root?.getFields() ?? {};
-  // Only plain fields count: a fragment at the top could hide anything.
-  return operation.selectionSet.selections.every(
-    (s) => s.kind === Kind.FIELD && (s.name.value.startsWith("__") || fields[s.name.value]?.extensions.allowAnonymous === true),
-  );
 }

@@ -1,16 +1,16 @@
-// Guards resolvers call first. They read the request context only.
-import { appError } from "../errors.ts";
-import type { CurrentOrg, CurrentUser, RequestContext } from "./context.ts";
+// What resolvers of organization data hand the service layer: the scope of an authorized
+// request. Fields get an OrgContext from their auth scopes (`t.withAuth({ role: ... })`),
+// so the organization and the user are known to be there.
+import type { OrgScope } from "../braid/org-scope.ts";
+import type { OrgContext } from "./context.ts";
 
-export function requireUser(ctx: RequestContext): CurrentUser {
-  if (!ctx.user) throw appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>");
-  return ctx.user;
-}
-
-export function requireOrg(ctx: RequestContext): CurrentOrg {
-  requireUser(ctx);
-  if (!ctx.org) throw appError("BAD_USER_INPUT", "select an organization: send X-Org-Id or use a token with an org claim");
-  return ctx.org;
+export function orgScope(ctx: OrgContext): OrgScope {
+  return {
+    db: ctx.db,
+    orgId: ctx.org.id,
+    actorId: ctx.user.id,
+    isMember: async (userId) => (await ctx.accounts.members.membersAmong(ctx.org.id, [userId])).has(userId),
+  };
 }
 
 /** Lists that can include deleted rows: anyone in the organization reads, only admins see the deleted. */

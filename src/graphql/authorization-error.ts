@@ -3,7 +3,7 @@
 // FORBIDDEN naming the role that was needed.
 import { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import type { GraphQLError } from "graphql";
-import { appError } from "../errors.ts";
+import { appError, noOrganization, notSignedIn } from "../errors.ts";
 import type { RequestContext } from "./context.ts";
 
 /** The role a failed check asked for, if a role check failed. */
@@ -32,10 +32,10 @@ function failedScope(failure: AuthFailure): string | undefined {
 }
 
 export function authorizationError(ctx: RequestContext, failure: AuthFailure): GraphQLError {
-  if (!ctx.user) return appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>");
+  if (!ctx.user) return notSignedIn();
   const role = requiredRole(failure);
   if (role) {
-    if (!ctx.org) return appError("BAD_USER_INPUT", "select an organization: send X-Org-Id or use a token with an org claim");
+    if (!ctx.org) return noOrganization();
     return appError("FORBIDDEN", `this needs the ${role} role or higher; you are ${ctx.org.role}`, { requiredRole: role });
   }
   if (failedScope(failure) === "orgCreator") return appError("FORBIDDEN", "this account may not create organizations");

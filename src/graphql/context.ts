@@ -3,7 +3,7 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Accounts } from "../accounts/accounts.ts";
-import type { Role, Tier } from "../data/central-client.ts";
+import type { OrgMembership } from "../accounts/organizations.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import type { Loaders } from "./loaders.ts";
 
@@ -11,14 +11,8 @@ export interface CurrentUser {
   id: string;
 }
 
-export interface CurrentOrg {
-  id: string;
-  slug: string;
-  name: string;
-  tier: Tier;
-  /** The caller's role in this organization. */
-  role: Role;
-}
+/** The request's organization, with the caller's role in it. */
+export type CurrentOrg = OrgMembership;
 
 export interface RequestContext extends YogaInitialContext {
   requestId: string;
@@ -32,4 +26,14 @@ export interface RequestContext extends YogaInitialContext {
   loaders: Loaders;
   /** Central-database services (users, sessions, organizations, members); resolvers never hold that client. */
   accounts: Accounts;
+}
+
+/** The context of a field whose auth scopes require a signed-in user (scope `signedIn`). */
+export interface SignedInContext extends RequestContext {
+  user: CurrentUser;
+}
+
+/** The context of a field whose auth scopes require a role in the request's organization (scope `role`). */
+export interface OrgContext extends SignedInContext {
+  org: CurrentOrg;
 }

@@ -4,7 +4,7 @@
 import type { Plugin } from "graphql-yoga";
 import type { CentralDb } from "../data/central-client.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
-import { appError } from "../errors.ts";
+import { appError, noOrganization } from "../errors.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import { identifyOrg, requestedOrgId } from "./identify-org.ts";
 import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
@@ -22,13 +22,13 @@ export function useTenancy({ central, orgClients, servers, requiredSchemaVersion
   return {
     async onContextBuilding({ context, extendContext }) {
       if (!context.user) {
-        extendContext({ org: null, db: noOrganization("sign in first") });
+        extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
       }
       const orgId = requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined);
       const org = await identifyOrg(central, context.user.id, orgId, requiredSchemaVersion);
       if (!org) {
-        extendContext({ org: null, db: noOrganization("select an organization: send X-Org-Id or use a token with an org claim") });
+        extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
       }
       const log = context.log.child({ orgId: org.id });
@@ -57,12 +57,13 @@ export function useTenancy({ central, orgClients, servers, requiredSchemaVersion
   };
 }
 
-/** Stands in for ctx.db when the request has no organization: any use explains why. */
-function noOrganization(reason: string): TenantDb {
-  return new Proxy({} as TenantDb, {
-    get(_target, property) {
-      if (property === "then") return undefined; // not a thenable
-      throw appError("BAD_USER_INPUT", `this field needs an organization: ${reason}`);
-    },
-  });
-}
+/**
+ * Stands in for ctx.db when the request has no organization. Auth scopes keep resolvers of
+ * organization data from running then; should one slip through, any use explains itself.
+ */
+const NO_ORGANIZATION_DB = new Proxy({} as TenantDb, {
+  get(_target, property) {
+    if (property === "then") return undefined; // not a thenable
+    throw noOrganization();
+  },
+});

@@ -117,8 +117,11 @@ describe("switchOrganization", () => {
   it("returns a token scoped to one of the user's organizations", async () => {
     const user = await app.createUser([[acme, "VIEWER"], [globex, "ADMIN"]]);
     const token = await app.token(user.id);
-    // Two memberships and no org claim: nothing is selected yet.
-    expect(errorOf(await app.graphql(`{ currentOrganization { id } }`, { token })).code).toBe("BAD_USER_INPUT");
+    // Two memberships and no org claim: nothing is selected yet, and `me` still answers.
+    expect(dataOf(await app.graphql(`{ me { id } currentOrganization { id } }`, { token }))).toEqual({ me: { id: user.id }, currentOrganization: null });
+    const needsOrg = errorOf(await app.graphql(`{ projectsConnection { totalCount } }`, { token }));
+    expect(needsOrg.code).toBe("BAD_USER_INPUT");
+    expect(needsOrg.message).toMatch(/X-Org-Id.*switchOrganization.*createOrganization/);
     const session = dataOf(await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: globex.id } })).switchOrganization;
     expect(session.organization).toMatchObject({ id: globex.id, viewerRole: "ADMIN" });
     const current = dataOf(await app.graphql(`{ currentOrganization { id viewerRole } }`, { token: session.token }));

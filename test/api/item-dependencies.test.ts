@@ -68,7 +68,9 @@ describe("item dependencies", () => {
   });
 
   it("refuses cycles of any length, and writes nothing", async () => {
-    let [a, b, c, d] = await newItems(4);
+    const items = await newItems(4);
+    const a = items[0];
+    let [, b, c, d] = items;
     b = await link(b!, [a!]); // b -> a
     c = await link(c!, [b]); // c -> b -> a
     d = await link(d!, [c]); // d -> c -> b -> a
@@ -81,7 +83,9 @@ describe("item dependencies", () => {
   });
 
   it("counts edges through deleted items, so a restore can never close a cycle", async () => {
-    let [a, b] = await newItems(2);
+    const items = await newItems(2);
+    const a = items[0];
+    let b = items[1];
     b = await link(b!, [a!]); // b -> a
     const deleted = dataOf(await app.graphql(op("DeleteItem"), { token, variables: { input: b } })).deleteItem;
     expect((await read(a!.id)).dependents).toEqual([]); // the deleted dependent is not listed

@@ -108,7 +108,8 @@ describe("tokens", () => {
   it("lets a member of several organizations pick one per request with X-Org-Id", async () => {
     const carol = await app.createUser([[acme, "MEMBER"], [globex, "VIEWER"]]);
     const token = await app.token(carol.id); // no org claim
-    const noOrg = await app.graphql(`{ currentOrganization { slug } }`, { token });
+    expect((await app.graphql(`{ currentOrganization { slug } }`, { token })).data).toEqual({ currentOrganization: null });
+    const noOrg = await app.graphql(PROJECTS, { token });
     expect(noOrg.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const me = await app.graphql(`{ me { id } }`, { token });
     expect(me.data).toEqual({ me: { id: carol.id } });

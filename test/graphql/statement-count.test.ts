@@ -59,6 +59,6 @@ describe("statement counts", () => {
 
   it("filters the top-level statement by the organization", async () => {
     const { sql } = await countStatements(QUERY, large.token);
-    expect(sql[0]).toMatch(/WHERE \("t0"\."org_id" = \$\d+ AND "t0"\."deleted_at" IS NULL\) ORDER BY/);
+    expect(sql[0]).toMatch(/WHERE \("t0"\."deleted_at" IS NULL AND "t0"\."org_id" = \$\d+\) ORDER BY/);
   });
 });

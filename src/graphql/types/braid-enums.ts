@@ -1,20 +1,15 @@
-// The enums of the organization data (prisma/tenant/schema.prisma), spelled out here because
-// files under src/graphql may not import the generated client's values.
+// The enums of the organization data, taken from the generated client's enums
+// (prisma/tenant/schema.prisma is their one source).
+import { ItemKind, ItemStatus, Priority, ProjectStatus } from "../../data/generated/tenant/enums.ts";
 import { builder } from "../builder.ts";
 
-export const ProjectStatusEnum = builder.enumType("ProjectStatus", {
-  values: ["ACTIVE", "ARCHIVED"] as const,
-});
+export const ProjectStatusEnum = builder.enumType(ProjectStatus, { name: "ProjectStatus" });
 
-export const ItemKindEnum = builder.enumType("ItemKind", {
+export const ItemKindEnum = builder.enumType(ItemKind, {
+  name: "ItemKind",
   description: "BRAID: risk, assumption, issue, dependency, action or decision.",
-  values: ["RISK", "ASSUMPTION", "ISSUE", "DEPENDENCY", "ACTION", "DECISION"] as const,
 });
 
-export const ItemStatusEnum = builder.enumType("ItemStatus", {
-  values: ["OPEN", "IN_PROGRESS", "BLOCKED", "DONE", "CLOSED"] as const,
-});
+export const ItemStatusEnum = builder.enumType(ItemStatus, { name: "ItemStatus" });
 
-export const PriorityEnum = builder.enumType("Priority", {
-  values: ["LOW", "MEDIUM", "HIGH", "CRITICAL"] as const,
-});
+export const PriorityEnum = builder.enumType(Priority, { name: "Priority" });

@@ -1,7 +1,6 @@
-// How item lists are narrowed and ordered. Every list is also filtered by the request's
-// organization (defense in depth: in the SHARED tier several organizations share tables).
+// How item lists are narrowed. The service layer adds the organization to every list
+// (src/braid/items.ts); this only turns the client's filter into conditions.
 import type { Prisma } from "../../data/generated/tenant/client.ts";
-import type { ItemKind, ItemStatus, Priority } from "../../data/generated/tenant/enums.ts";
 import { containsText } from "../../text-search.ts";
 import { builder } from "../builder.ts";
 import { idRule, searchRule } from "../input-rules.ts";
@@ -19,31 +18,17 @@ export const ItemFilter = builder.inputType("ItemFilter", {
   }),
 });
 
-export interface ItemFilterValues {
-  kind?: readonly ItemKind[] | null;
-  status?: readonly ItemStatus[] | null;
-  priority?: readonly Priority[] | null;
-  assigneeId?: string | null;
-  unassigned?: boolean | null;
-  search?: string | null;
-}
-
-/** Oldest first, then by id: a total order, so cursors stay valid while items are added. */
-export const ITEM_ORDER = [{ createdAt: "asc" }, { id: "asc" }] satisfies Prisma.ItemOrderByWithRelationInput[];
-
 /**
  * Without `includeDeleted` an item is listed only while it and its project are live; under a
  * project's own connection (`withinProject`) the project is already chosen.
  */
 export function itemWhere(
-  orgId: string,
-  filter: ItemFilterValues | null | undefined,
+  filter: typeof ItemFilter.$inferInput | null | undefined,
   includeDeleted: boolean,
   withinProject = false,
 ): Prisma.ItemWhereInput {
   const search = filter?.search?.trim();
   return {
-    orgId,
     ...(includeDeleted ? {} : { deletedAt: null }),
     ...(includeDeleted || withinProject ? {} : { project: { deletedAt: null } }),
     ...(filter?.kind?.length ? { kind: { in: [...filter.kind] } } : {}),

@@ -1,10 +1,9 @@
-// Item writes, for members and above: create, update, delete, restore and assign. Every write
-// to an existing item carries the version the client read (CONFLICT when stale).
-import { appError } from "../../errors.ts";
-import { requireOrg } from "../access.ts";
+// Item writes, for members and above: create, update, delete, restore and assign; the rules
+// (versions, live projects, assignees who are members) live in src/braid/items.ts.
+import { assignItem, createItem, deleteItem, restoreItem, updateItem } from "../../braid/items.ts";
+import { orgScope } from "../access.ts";
 import { builder } from "../builder.ts";
 import { descriptionRule, idRule, textRule, versionRule } from "../input-rules.ts";
-import { changeItem, requireAssignable } from "../item-writes.ts";
 import { ItemKindEnum, ItemStatusEnum, PriorityEnum } from "./braid-enums.ts";
 import { VersionedIdInput } from "./versioned-id-input.ts";
 
@@ -43,81 +42,34 @@ const AssignItemInput = builder.inputType("AssignItemInput", {
   }),
 });
 
-builder.mutationFields((t) => ({
-  createItem: t.prismaField({
-    type: "Item",
-    authScopes: { role: "MEMBER" },
-    args: { input: t.arg({ type: CreateItemInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const org = requireOrg(ctx);
-      const project = await ctx.db.project.findFirst({ where: { id: input.projectId, orgId: org.id, deletedAt: null }, select: { id: true } });
-      if (!project) throw appError("NOT_FOUND", "project not found", { field: "projectId" });
-      await requireAssignable(ctx, org.id, input.assigneeId);
-      return ctx.db.item.create({
-        ...query,
-        data: {
-          orgId: org.id,
-          projectId: project.id,
-          kind: input.kind ?? "ACTION",
-          title: input.title,
-          description: input.description ?? "",
-          status: input.status ?? "OPEN",
-          priority: input.priority ?? "MEDIUM",
-          assigneeId: input.assigneeId ?? null,
-          dueDate: input.dueDate ?? null,
-          createdById: ctx.user!.id,
-        },
-      });
-    },
-  }),
-  updateItem: t.prismaField({
-    type: "Item",
-    authScopes: { role: "MEMBER" },
-    args: { input: t.arg({ type: UpdateItemInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const orgId = requireOrg(ctx).id;
-      const { id, version, kind, title, description, status, priority, dueDate } = input;
-      await changeItem(ctx.db, orgId, id, version, {
-        kind: kind ?? undefined,
-        title: title ?? undefined,
-        description: description ?? undefined,
-        status: status ?? undefined,
-        priority: priority ?? undefined,
-        dueDate, // undefined keeps, null clears
-      });
-      return ctx.db.item.findFirstOrThrow({ ...query, where: { id, orgId } });
-    },
-  }),
-  deleteItem: t.prismaField({
-    type: "Item",
-    description: "Soft delete: hidden from reads (admins see it with includeDeleted) until restored.",
-    authScopes: { role: "MEMBER" },
-    args: { input: t.arg({ type: VersionedIdInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const orgId = requireOrg(ctx).id;
-      await changeItem(ctx.db, orgId, input.id, input.version, { deletedAt: new Date() });
-      return ctx.db.item.findFirstOrThrow({ ...query, where: { id: input.id, orgId } });
-    },
-  }),
-  restoreItem: t.prismaField({
-    type: "Item",
-    authScopes: { role: "MEMBER" },
-    args: { input: t.arg({ type: VersionedIdInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const orgId = requireOrg(ctx).id;
-      await changeItem(ctx.db, orgId, input.id, input.version, { deletedAt: null }, true);
-      return ctx.db.item.findFirstOrThrow({ ...query, where: { id: input.id, orgId } });
-    },
-  }),
-  assignItem: t.prismaField({
-    type: "Item",
-    authScopes: { role: "MEMBER" },
-    args: { input: t.arg({ type: AssignItemInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const orgId = requireOrg(ctx).id;
-      await requireAssignable(ctx, orgId, input.assigneeId);
-      await changeItem(ctx.db, orgId, input.id, input.version, { assigneeId: input.assigneeId ?? null });
-      return ctx.db.item.findFirstOrThrow({ ...query, where: { id: input.id, orgId } });
-    },
-  }),
-}));
+builder.mutationFields((t) => {
+  const member = t.withAuth({ role: "MEMBER" });
+  return {
+    createItem: member.prismaField({
+      type: "Item",
+      args: { input: t.arg({ type: CreateItemInput, required: true }) },
+      resolve: (query, _root, { input }, ctx) => createItem(orgScope(ctx), query, input),
+    }),
+    updateItem: member.prismaField({
+      type: "Item",
+      args: { input: t.arg({ type: UpdateItemInput, required: true }) },
+      resolve: (query, _root, { input }, ctx) => updateItem(orgScope(ctx), query, input),
+    }),
+    deleteItem: member.prismaField({
+      type: "Item",
+      description: "Soft delete: hidden from reads (admins see it with includeDeleted) until restored.",
+      args: { input: t.arg({ type: VersionedIdInput, required: true }) },
+      resolve: (query, _root, { input }, ctx) => deleteItem(orgScope(ctx), query, input),
+    }),
+    restoreItem: member.prismaField({
+      type: "Item",
+      args: { input: t.arg({ type: VersionedIdInput, required: true }) },
+      resolve: (query, _root, { input }, ctx) => restoreItem(orgScope(ctx), query, input),
+    }),
+    assignItem: member.prismaField({
+      type: "Item",
+      args: { input: t.arg({ type: AssignItemInput, required: true }) },
+      resolve: (query, _root, { input }, ctx) => assignItem(orgScope(ctx), query, input),
+    }),
+  };
+});

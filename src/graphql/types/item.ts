@@ -1,15 +1,13 @@
 // Item: one entry of a project's BRAID log. Reads: itemsConnection (across the organization's
 // projects, filters, cursors), Project.itemsConnection and item(id). An item is visible while
 // it and its project are not deleted.
-import { readScopes, requireOrg } from "../access.ts";
-import { isUuid } from "../../ids.ts";
+import { countItems, findItem, LIVE_ITEM, pageItems } from "../../braid/items.ts";
+import { orgScope, readScopes } from "../access.ts";
 import { builder } from "../builder.ts";
 import { idRule } from "../input-rules.ts";
 import { ItemKindEnum, ItemStatusEnum, PriorityEnum } from "./braid-enums.ts";
-import { ITEM_ORDER, ItemFilter, itemWhere } from "./item-filter.ts";
+import { ItemFilter, itemWhere } from "./item-filter.ts";
 import { UserRef } from "./user.ts";
-
-const LIVE = { deletedAt: null, project: { deletedAt: null } } as const;
 
 export const ItemRef = builder.prismaObject("Item", {
   fields: (t) => ({
@@ -45,7 +43,7 @@ builder.prismaObjectFields("Item", (t) => ({
     type: [ItemRef],
     description: "Live items this one depends on (setItemDependencies).",
     select: (_args, _ctx, nestedSelection) => ({
-      dependsOn: { where: { dependsOn: LIVE }, orderBy: { dependsOnId: "asc" }, select: { dependsOn: nestedSelection(true) } },
+      dependsOn: { where: { dependsOn: LIVE_ITEM }, orderBy: { dependsOnId: "asc" }, select: { dependsOn: nestedSelection(true) } },
     }),
     resolve: (item) => item.dependsOn.map((edge) => edge.dependsOn),
   }),
@@ -53,26 +51,21 @@ builder.prismaObjectFields("Item", (t) => ({
     type: [ItemRef],
     description: "Live items that depend on this one.",
     select: (_args, _ctx, nestedSelection) => ({
-      dependents: { where: { item: LIVE }, orderBy: { itemId: "asc" }, select: { item: nestedSelection(true) } },
+      dependents: { where: { item: LIVE_ITEM }, orderBy: { itemId: "asc" }, select: { item: nestedSelection(true) } },
     }),
     resolve: (item) => item.dependents.map((edge) => edge.item),
   }),
 }));
 
 builder.queryFields((t) => ({
-  item: t.prismaField({
+  item: t.withAuth({ role: "VIEWER" }).prismaField({
     type: "Item",
     nullable: true,
     description: "A live item; null for an id that is not one of the organization's items.",
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { role: "VIEWER" },
-    resolve: (query, _root, { id }, ctx) => {
-      const org = requireOrg(ctx);
-      if (!isUuid(id)) return null;
-      return ctx.db.item.findFirst({ ...query, where: { id, orgId: org.id, ...LIVE } });
-    },
+    resolve: (query, _root, { id }, ctx) => findItem(orgScope(ctx), query, id),
   }),
-  itemsConnection: t.prismaConnection(
+  itemsConnection: t.withAuth(readScopes).prismaConnection(
     {
       type: "Item",
       description: "The organization's items (optionally one project's), oldest first; `first` is capped at 100.",
@@ -82,19 +75,14 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ItemFilter, required: false }),
         includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
       },
-      authScopes: readScopes,
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.item.findMany({
-          ...query,
-          where: { ...itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) },
-          orderBy: ITEM_ORDER,
-        }),
-      totalCount: (_connection, args, ctx) =>
-        ctx.db.item.count({
-          where: { ...itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) },
-        }),
+      resolve: (query, _root, args, ctx) => pageItems(orgScope(ctx), query, itemsWhere(args)),
+      totalCount: (_connection, args, ctx) => countItems(orgScope(ctx), itemsWhere(args)),
     },
     { name: "ItemConnection" },
     { name: "ItemEdge" },
   ),
 }));
+
+function itemsWhere(args: { projectId?: string | null; filter?: typeof ItemFilter.$inferInput | null; includeDeleted?: boolean | null }) {
+  return { ...itemWhere(args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) };
+}

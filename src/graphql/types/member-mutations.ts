@@ -1,7 +1,6 @@
 // Managing members, for admins and owners: add an existing account by email, change a role,
 // remove. Only owners touch the OWNER role, and an organization keeps at least one owner
 // (src/accounts/members.ts). A removed member is refused on their very next request.
-import { requireOrg, requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule } from "../input-rules.ts";
 import { MemberRef } from "./member.ts";
@@ -28,26 +27,23 @@ const RemoveMemberInput = builder.inputType("RemoveMemberInput", {
 });
 
 builder.mutationFields((t) => ({
-  addMember: t.field({
+  addMember: t.withAuth({ role: "ADMIN" }).field({
     type: MemberRef,
-    authScopes: { role: "ADMIN" },
     args: { input: t.arg({ type: AddMemberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.add(requireOrg(ctx).id, requireUser(ctx).id, input.email, input.role ?? "MEMBER"),
+      ctx.accounts.members.add(ctx.org.id, ctx.user.id, input.email, input.role ?? "MEMBER"),
   }),
-  changeRole: t.field({
+  changeRole: t.withAuth({ role: "ADMIN" }).field({
     type: MemberRef,
-    authScopes: { role: "ADMIN" },
     args: { input: t.arg({ type: ChangeRoleInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.changeRole(requireOrg(ctx).id, requireUser(ctx).id, input.userId.toLowerCase(), input.role),
+      ctx.accounts.members.changeRole(ctx.org.id, ctx.user.id, input.userId.toLowerCase(), input.role),
   }),
-  removeMember: t.field({
+  removeMember: t.withAuth({ role: "ADMIN" }).field({
     type: MemberRef,
     description: "Returns the membership as it was.",
-    authScopes: { role: "ADMIN" },
     args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.remove(requireOrg(ctx).id, requireUser(ctx).id, input.userId.toLowerCase()),
+      ctx.accounts.members.remove(ctx.org.id, ctx.user.id, input.userId.toLowerCase()),
   }),
 }));

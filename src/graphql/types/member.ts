@@ -3,7 +3,6 @@
 // so members added while a client pages appear after it and none is listed twice.
 import type { Member, MemberPosition } from "../../accounts/members.ts";
 import { badUserInput } from "../../errors.ts";
-import { requireOrg } from "../access.ts";
 import { builder } from "../builder.ts";
 import { searchRule } from "../input-rules.ts";
 import { RoleEnum } from "./organization.ts";
@@ -33,11 +32,10 @@ function decodeCursor(cursor: string): MemberPosition {
 }
 
 builder.queryField("membersConnection", (t) =>
-  t.connection(
+  t.withAuth({ role: "VIEWER" }).connection(
     {
       type: MemberRef,
       description: "The organization's members in the order they joined; forward only, `first` is capped at 100.",
-      authScopes: { role: "VIEWER" },
       args: {
         role: t.arg({ type: RoleEnum, required: false }),
         search: t.arg.string({ required: false, description: "Part of the email or name, any case.", validate: searchRule }),
@@ -45,7 +43,7 @@ builder.queryField("membersConnection", (t) =>
       resolve: async (_root, args, ctx) => {
         if (args.last != null || args.before != null) throw badUserInput("last", "members page forward only: use first and after");
         if (args.first != null && args.first < 0) throw badUserInput("first", "must not be negative");
-        const { members, hasNextPage } = await ctx.accounts.members.list(requireOrg(ctx).id, {
+        const { members, hasNextPage } = await ctx.accounts.members.list(ctx.org.id, {
           first: Math.min(args.first ?? 20, 100),
           after: args.after ? decodeCursor(args.after) : null,
           role: args.role,

@@ -1,20 +1,16 @@
 // Organization: the request's organization (currentOrganization), the ones the user belongs
 // to (myOrganizations) and renaming one (owners only). Organizations live in the central
 // database; these resolvers go through ctx.accounts.
-import { ROLES } from "../../accounts/roles.ts";
+import { Role, Tier } from "../../data/generated/central/enums.ts";
 import type { CurrentOrg } from "../context.ts";
-import { requireOrg, requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import { textRule } from "../input-rules.ts";
 
-const TierEnum = builder.enumType("Tier", {
-  description: "How the organization's data is isolated.",
-  values: ["DATABASE", "SCHEMA", "SHARED"] as const,
-});
+const TierEnum = builder.enumType(Tier, { name: "Tier", description: "How the organization's data is isolated." });
 
-export const RoleEnum = builder.enumType("Role", {
+export const RoleEnum = builder.enumType(Role, {
+  name: "Role",
   description: "VIEWER reads; MEMBER also writes items; ADMIN also manages projects and members; OWNER also manages the organization.",
-  values: ROLES,
 });
 
 export const OrganizationRef = builder.objectRef<CurrentOrg>("Organization").implement({
@@ -34,30 +30,29 @@ const UpdateOrganizationInput = builder.inputType("UpdateOrganizationInput", {
 });
 
 builder.queryFields((t) => ({
-  currentOrganization: t.field({
+  currentOrganization: t.withAuth({ signedIn: true }).field({
     type: OrganizationRef,
-    description: "The organization this request acts for (token `org` claim or X-Org-Id header).",
-    authScopes: { role: "VIEWER" },
-    resolve: (_root, _args, ctx) => requireOrg(ctx),
+    nullable: true,
+    description:
+      "The organization this request acts for (token `org` claim or X-Org-Id header); null when none is selected " +
+      "(switchOrganization picks one, createOrganization makes one).",
+    resolve: (_root, _args, ctx) => ctx.org,
   }),
-  myOrganizations: t.field({
+  myOrganizations: t.withAuth({ signedIn: true }).field({
     type: [OrganizationRef],
     description: "Every organization the signed-in user belongs to, by name (switchOrganization picks one).",
-    authScopes: { signedIn: true },
-    resolve: (_root, _args, ctx) => ctx.accounts.organizations.organizationsOf(requireUser(ctx).id),
+    resolve: (_root, _args, ctx) => ctx.accounts.organizations.organizationsOf(ctx.user.id),
   }),
 }));
 
 builder.mutationField("updateOrganization", (t) =>
-  t.field({
+  t.withAuth({ role: "OWNER" }).field({
     type: OrganizationRef,
     description: "Owners only.",
-    authScopes: { role: "OWNER" },
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const org = requireOrg(ctx);
-      await ctx.accounts.organizations.renameOrganization(org.id, input.name);
-      return { ...org, name: input.name };
+      await ctx.accounts.organizations.renameOrganization(ctx.org.id, input.name);
+      return { ...ctx.org, name: input.name };
     },
   }),
 );

@@ -1,5 +1,5 @@
-// How project lists are narrowed and ordered. Every list is also filtered by the request's
-// organization (defense in depth: in the SHARED tier several organizations share tables).
+// How project lists are narrowed. The service layer adds the organization to every list
+// (src/braid/projects.ts); this only turns the client's filter into conditions.
 import type { Prisma } from "../../data/generated/tenant/client.ts";
 import { containsText } from "../../text-search.ts";
 import { builder } from "../builder.ts";
@@ -13,18 +13,9 @@ export const ProjectFilter = builder.inputType("ProjectFilter", {
   }),
 });
 
-export interface ProjectFilterValues {
-  status?: readonly ("ACTIVE" | "ARCHIVED")[] | null;
-  search?: string | null;
-}
-
-/** By name, then id: a total order, so cursors stay valid while projects are added. */
-export const PROJECT_ORDER = [{ name: "asc" }, { id: "asc" }] satisfies Prisma.ProjectOrderByWithRelationInput[];
-
-export function projectWhere(orgId: string, filter: ProjectFilterValues | null | undefined, includeDeleted: boolean): Prisma.ProjectWhereInput {
+export function projectWhere(filter: typeof ProjectFilter.$inferInput | null | undefined, includeDeleted: boolean): Prisma.ProjectWhereInput {
   const search = filter?.search?.trim();
   return {
-    orgId,
     ...(includeDeleted ? {} : { deletedAt: null }),
     ...(filter?.status?.length ? { status: { in: [...filter.status] } } : {}),
     ...(search ? { name: containsText(search) } : {}),

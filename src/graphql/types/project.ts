@@ -1,11 +1,12 @@
 // Project: a BRAID log's container. Reads: the projectsConnection (filters, cursors) and
 // project(id); projects and Project.items are the unpaginated lists of the first version.
-import { readScopes, requireOrg } from "../access.ts";
-import { isUuid } from "../../ids.ts";
+import { countProjects, findProject, pageProjects } from "../../braid/projects.ts";
+import { ITEM_ORDER } from "../../braid/items.ts";
+import { orgScope, readScopes } from "../access.ts";
 import { builder } from "../builder.ts";
 import { ProjectStatusEnum } from "./braid-enums.ts";
-import { ITEM_ORDER, ItemFilter, itemWhere } from "./item-filter.ts";
-import { PROJECT_ORDER, ProjectFilter, projectWhere } from "./project-filter.ts";
+import { ItemFilter, itemWhere } from "./item-filter.ts";
+import { ProjectFilter, projectWhere } from "./project-filter.ts";
 import { UserRef } from "./user.ts";
 
 export const ProjectRef = builder.prismaObject("Project", {
@@ -34,10 +35,8 @@ export const ProjectRef = builder.prismaObject("Project", {
           includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
         },
         authScopes: readScopes,
-        query: (args, ctx) => ({
-          where: itemWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false, true),
-          orderBy: ITEM_ORDER,
-        }),
+        // Within the project, which belongs to the request's organization.
+        query: (args) => ({ where: itemWhere(args.filter, args.includeDeleted ?? false, true), orderBy: ITEM_ORDER }),
       },
       { name: "ProjectItemConnection" },
       { name: "ProjectItemEdge" },
@@ -45,13 +44,13 @@ export const ProjectRef = builder.prismaObject("Project", {
     items: t.relation("items", {
       description: "Items of this project that are not deleted, oldest first.",
       deprecationReason: "Unpaginated: use itemsConnection.",
-      query: (_args, ctx) => ({ where: { orgId: requireOrg(ctx).id, deletedAt: null }, orderBy: ITEM_ORDER }),
+      query: () => ({ where: { deletedAt: null }, orderBy: ITEM_ORDER }),
     }),
   }),
 });
 
 builder.queryFields((t) => ({
-  projectsConnection: t.prismaConnection(
+  projectsConnection: t.withAuth(readScopes).prismaConnection(
     {
       type: "Project",
       description: "The organization's projects by name; `first` is capped at 100.",
@@ -60,40 +59,23 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ProjectFilter, required: false }),
         includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
       },
-      authScopes: readScopes,
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.project.findMany({
-          ...query,
-          where: projectWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false),
-          orderBy: PROJECT_ORDER,
-          // Each project's items page is limited inside the database (a lateral join), not by
-          // loading every item of the page's projects; "join" is the default with relationJoins.
-          relationLoadStrategy: "join",
-        }),
-      totalCount: (_connection, args, ctx) =>
-        ctx.db.project.count({ where: projectWhere(requireOrg(ctx).id, args.filter, args.includeDeleted ?? false) }),
+      resolve: (query, _root, args, ctx) => pageProjects(orgScope(ctx), query, projectWhere(args.filter, args.includeDeleted ?? false)),
+      totalCount: (_connection, args, ctx) => countProjects(orgScope(ctx), projectWhere(args.filter, args.includeDeleted ?? false)),
     },
     { name: "ProjectConnection" },
     { name: "ProjectEdge" },
   ),
-  projects: t.prismaField({
+  projects: t.withAuth({ role: "VIEWER" }).prismaField({
     type: ["Project"],
     description: "The organization's projects that are not deleted, ordered by name.",
     deprecationReason: "Unpaginated: use projectsConnection.",
-    authScopes: { role: "VIEWER" },
-    resolve: (query, _root, _args, ctx) =>
-      ctx.db.project.findMany({ ...query, where: projectWhere(requireOrg(ctx).id, null, false), orderBy: PROJECT_ORDER }),
+    resolve: (query, _root, _args, ctx) => pageProjects(orgScope(ctx), query, projectWhere(null, false)),
   }),
-  project: t.prismaField({
+  project: t.withAuth({ role: "VIEWER" }).prismaField({
     type: "Project",
     nullable: true,
     description: "A project that is not deleted; null for an id that is not one of the organization's projects.",
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { role: "VIEWER" },
-    resolve: (query, _root, { id }, ctx) => {
-      const org = requireOrg(ctx);
-      if (!isUuid(id)) return null;
-      return ctx.db.project.findFirst({ ...query, where: { id, orgId: org.id, deletedAt: null } });
-    },
+    resolve: (query, _root, { id }, ctx) => findProject(orgScope(ctx), query, id),
   }),
 }));

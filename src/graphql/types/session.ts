@@ -1,9 +1,8 @@
-// Accounts: signUp and logIn (the only fields that run without a token: `allowAnonymous`),
+// Accounts: signUp and logIn (the only fields that run without a token: `skipTypeScopes`),
 // switchOrganization and createOrganization. Each returns a Session whose token goes into
 // the Authorization header of the next requests.
 import { z } from "zod";
 import type { Session } from "../../accounts/sessions.ts";
-import { requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule, passwordRule, textRule } from "../input-rules.ts";
 import { OrganizationRef } from "./organization.ts";
@@ -61,29 +60,27 @@ builder.mutationFields((t) => ({
   signUp: t.field({
     type: SessionRef,
     description: "Creates an account. No token needed.",
-    extensions: { allowAnonymous: true },
+    skipTypeScopes: true,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.accounts.sessions.signUp(input),
   }),
   logIn: t.field({
     type: SessionRef,
     description: "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
-    extensions: { allowAnonymous: true },
+    skipTypeScopes: true,
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input),
   }),
-  switchOrganization: t.field({
+  switchOrganization: t.withAuth({ signedIn: true }).field({
     type: SessionRef,
     description: "A token that acts for one of your organizations.",
-    authScopes: { signedIn: true },
     args: { orgId: t.arg.id({ required: true, validate: idRule }) },
-    resolve: (_root, { orgId }, ctx) => ctx.accounts.sessions.switchOrganization(requireUser(ctx).id, orgId.toLowerCase()),
+    resolve: (_root, { orgId }, ctx) => ctx.accounts.sessions.switchOrganization(ctx.user.id, orgId.toLowerCase()),
   }),
-  createOrganization: t.field({
+  createOrganization: t.withAuth({ orgCreator: true }).field({
     type: SessionRef,
     description: "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it.",
-    authScopes: { orgCreator: true },
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(requireUser(ctx).id, input),
+    resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(ctx.user.id, input),
   }),
 }));

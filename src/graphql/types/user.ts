@@ -1,4 +1,3 @@
-import { requireUser } from "../access.ts";
 import { builder } from "../builder.ts";
 import type { PublicUser } from "../loaders.ts";
 
@@ -12,12 +11,11 @@ export const UserRef = builder.objectRef<PublicUser>("User").implement({
 });
 
 builder.queryField("me", (t) =>
-  t.field({
+  t.withAuth({ signedIn: true }).field({
     type: UserRef,
     description: "The signed-in user.",
-    authScopes: { signedIn: true },
     resolve: async (_root, _args, ctx) => {
-      const user = await ctx.loaders.userById.load(requireUser(ctx).id);
+      const user = await ctx.loaders.userById.load(ctx.user.id);
       if (!user) throw new Error("authenticated user is missing from the central database");
       return user;
     },
