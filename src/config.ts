@@ -3,6 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { Tier } from "./data/generated/central/enums.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -52,7 +53,7 @@ export interface Config {
    * Where new organizations go unless told otherwise, and the names of the databases that
    * host many organizations on each server (<prefix>_schemas, <prefix>_shared).
    */
-  defaults: { tier: "DATABASE" | "SCHEMA" | "SHARED"; server: string; hostDatabasePrefix: string };
+  defaults: { tier: Tier; server: string; hostDatabasePrefix: string };
   logLevel: string;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
@@ -81,7 +82,7 @@ const Env = z.object({
   TENANT_BUSY_WAIT_MS: int(2000, 0),
   APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "APP_DB_ROLE must be a plain lower-case identifier").default("tenantgraph_app"),
   APP_DB_PASSWORD: optional,
-  DEFAULT_TIER: z.enum(["DATABASE", "SCHEMA", "SHARED"]).default("DATABASE"),
+  DEFAULT_TIER: z.enum(Tier).default("DATABASE"),
   DEFAULT_SERVER: z.string().default("main"),
   HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -27,7 +27,7 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
     /** The organizations `userId` belongs to (not deleted), by name, with the user's role in each. */
     async organizationsOf(userId: string): Promise<OrgMembership[]> {
       const memberships = await central.membership.findMany({
-        where: { userId, org: { deletedAt: null, state: { not: "DELETED" } } },
+        where: { userId, org: { state: { not: "DELETED" } } },
         select: { role: true, org: { select: ORG_SUMMARY } },
         orderBy: [{ org: { name: "asc" } }, { orgId: "asc" }],
       });

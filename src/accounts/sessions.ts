@@ -59,10 +59,10 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
     async switchOrganization(userId: string, orgId: string): Promise<Session> {
       const membership = await central.membership.findUnique({
         where: { userId_orgId: { userId, orgId } },
-        select: { org: { select: { slug: true, state: true, deletedAt: true } } },
+        select: { org: { select: { slug: true, state: true } } },
       });
       const org = membership?.org;
-      if (!org || org.deletedAt || org.state === "DELETED") throw appError("FORBIDDEN", "you are not a member of this organization");
+      if (!org || org.state === "DELETED") throw appError("FORBIDDEN", "you are not a member of this organization");
       if (org.state !== "READY") {
         throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, { state: org.state });
       }

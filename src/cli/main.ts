@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { Tier } from "../data/central-client.ts";
+import { Tier } from "../data/generated/central/enums.ts";
 import { deleteOrganization } from "../lifecycle/delete-org.ts";
 import { exportOrganization, importOrganization } from "../lifecycle/export-org.ts";
 import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } from "../lifecycle/migrate-fleet.ts";
@@ -13,7 +13,7 @@ import { withCliSession } from "./session.ts";
 
 const program = new Command("tenantgraph").description("Operate tenantgraph organizations: provision, migrate, export, delete.").showHelpAfterError();
 
-const tierOption = () => new Option("--tier <tier>", "isolation tier").choices(["DATABASE", "SCHEMA", "SHARED"]);
+const tierOption = () => new Option("--tier <tier>", "isolation tier").choices(Object.values(Tier));
 const positiveInt = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");

@@ -21,7 +21,7 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string): Promis
   deps.onStep?.("stop routing");
   const [, tombstone] = await deps.central.$transaction([
     deps.central.membership.deleteMany({ where: { orgId: org.id } }),
-    deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED", deletedAt: org.deletedAt ?? new Date() } }),
+    deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED" } }),
   ]);
   const datasource = resolvePlacement(org, deps.servers);
   deps.evict?.(datasource.key);

@@ -5,7 +5,8 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import type { Role, Tier } from "../data/central-client.ts";
+import type { Tier } from "../data/central-client.ts";
+import { Role } from "../data/generated/central/enums.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { deleteOrganization } from "./delete-org.ts";
 import { withOrgData } from "./org-data.ts";
@@ -127,7 +128,7 @@ async function readExport(file: string): Promise<Line[]> {
     }
     const valid =
       (line.type === "organization" && number === 1 && line.format === EXPORT_FORMAT) ||
-      (line.type === "membership" && typeof line.email === "string" && ["OWNER", "ADMIN", "MEMBER", "VIEWER"].includes(line.role)) ||
+      (line.type === "membership" && typeof line.email === "string" && (Object.values(Role) as unknown[]).includes(line.role)) ||
       (line.type === "row" && typeof line.table === "string" && typeof line.row === "object" && line.row !== null);
     if (!valid) throw new ImportFileError(`line ${number}: not a tenantgraph export line (format ${EXPORT_FORMAT})`);
     lines.push(line);

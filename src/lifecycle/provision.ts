@@ -130,7 +130,7 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     throw new ProvisionInputError("slug", "is taken");
   }
   if (existing) {
-    if (existing.state === "DELETED" || existing.deletedAt) throw new ProvisionInputError("slug", "belongs to a deleted organization");
+    if (existing.state === "DELETED") throw new ProvisionInputError("slug", "belongs to a deleted organization");
     if (existing.state !== "READY" && existing.state !== "PROVISIONING" && existing.state !== "FAILED") {
       throw new ProvisionInputError("slug", `organization is ${existing.state.toLowerCase()}`);
     }

@@ -31,7 +31,6 @@ const ORG_FIELDS = {
   slug: true,
   name: true,
   state: true,
-  deletedAt: true,
   tier: true,
   server: true,
   databaseName: true,
@@ -58,7 +57,7 @@ export async function identifyOrg(
       where: { id: orgId },
       select: { ...ORG_FIELDS, memberships: { where: { userId }, select: { role: true } } },
     });
-    if (!found || found.deletedAt || found.state === "DELETED") {
+    if (!found || found.state === "DELETED") {
       throw appError("UNAUTHENTICATED", "the organization of this request does not exist");
     }
     role = found.memberships[0]?.role;
@@ -66,7 +65,7 @@ export async function identifyOrg(
     org = found;
   } else {
     const memberships = await central.membership.findMany({
-      where: { userId, org: { deletedAt: null } },
+      where: { userId, org: { state: { not: "DELETED" } } },
       select: { role: true, org: { select: ORG_FIELDS } },
       take: 2,
     });

@@ -91,7 +91,7 @@ describe("tokens", () => {
     await app.central.membership.create({ data: { userId: alice.id, orgId: doomed.id, role: "OWNER" } });
     const token = await app.token(alice.id, doomed.id);
     expect((await app.graphql(PROJECTS, { token })).status).toBe(200);
-    await app.central.organization.update({ where: { id: doomed.id }, data: { state: "DELETED", deletedAt: new Date() } });
+    await app.central.organization.update({ where: { id: doomed.id }, data: { state: "DELETED" } });
     expectCode(await app.graphql(PROJECTS, { token }), "UNAUTHENTICATED", 401);
   });
 
@@ -122,7 +122,7 @@ describe("tokens", () => {
   it("refuses an organization that is not READY with TENANT_UNAVAILABLE", async () => {
     const frozen = await app.provisionOrg("frozen");
     await app.central.membership.create({ data: { userId: alice.id, orgId: frozen.id, role: "OWNER" } });
-    await app.central.organization.update({ where: { id: frozen.id }, data: { state: "SUSPENDED" } });
+    await app.central.organization.update({ where: { id: frozen.id }, data: { state: "MOVING" } });
     expectCode(await app.graphql(PROJECTS, { token: await app.token(alice.id, frozen.id) }), "TENANT_UNAVAILABLE", 503);
   });
 });
