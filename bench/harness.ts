@@ -1,17 +1,12 @@
 // A throwaway server for benchmarks: embedded PostgreSQL in a temp directory (or
 // BENCH_DATABASE_URL), a fresh central database, stopped at the end whatever happens.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { randomPassword, startEmbeddedPostgres } from "../src/data/embedded-postgres.ts";
+import { startScratchPostgres } from "../src/data/scratch-postgres.ts";
 import { dropDatabase, ensureDatabase } from "../src/data/server-admin.ts";
 import { databaseUrlOn } from "../src/data/placement.ts";
 
 export async function withBenchServer<T>(work: (serverUrl: string, centralUrl: string) => Promise<T>): Promise<T> {
   const external = process.env.BENCH_DATABASE_URL;
-  const scratch = external ? undefined : await mkdtemp(path.join(tmpdir(), "tenantgraph-bench-"));
-  if (scratch) await chmod(scratch, 0o755);
-  const server = scratch ? await startEmbeddedPostgres({ dataDir: path.join(scratch, "pg"), password: randomPassword() }) : undefined;
+  const server = external ? undefined : await startScratchPostgres("bench");
   const serverUrl = external ?? server!.url;
   const central = `bench_central_${process.pid}`;
   await ensureDatabase(serverUrl, central);
@@ -20,7 +15,6 @@ export async function withBenchServer<T>(work: (serverUrl: string, centralUrl: s
   } finally {
     await dropDatabase(serverUrl, central).catch(() => undefined);
     await server?.stop();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -8,13 +8,12 @@
 // The database is a scratch one: on a throwaway embedded PostgreSQL, or, when DATABASE_URL is
 // set, created next to that database (needs CREATEDB). It is removed again in every case.
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
-import { randomPassword, startEmbeddedPostgres } from "../src/data/embedded-postgres.ts";
 import { loadMigrations, migrateDatabase, migrationsDir, type MigrationSet } from "../src/data/migrator.ts";
-import { quoteIdentifier } from "../src/data/sql-identifiers.ts";
+import { databaseUrlOn } from "../src/data/placement.ts";
+import { startScratchPostgres } from "../src/data/scratch-postgres.ts";
+import { dropDatabase, ensureDatabase, withPgClient } from "../src/data/server-admin.ts";
 import { diffDatabaseAgainstSchema } from "./schema-engine.ts";
 
 const USAGE = "usage: npm run migration:new -- <central|tenant> <name>   (name: letters, digits, _)";
@@ -76,30 +75,10 @@ function timestamp(now = new Date()): string {
   return now.toISOString().replace(/\D/g, "").slice(0, 14);
 }
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A URL of a server this script may create a database on. */
 async function serverUrl(): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  // Under the temp dir with mode 755: as root, the postgres system user runs the server and must reach it.
-  const scratch = await mkdtemp(path.join(tmpdir(), "tenantgraph-migration-"));
-  cleanups.push(() => rm(scratch, { recursive: true, force: true }));
-  await chmod(scratch, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(scratch, "pg"), password: randomPassword(), ephemeral: true });
+  const server = await startScratchPostgres("migration");
   cleanups.push(() => server.stop());
   stopIfInterrupted();
   return server.url;
@@ -117,18 +96,11 @@ async function main(): Promise<void> {
 
   const server = await serverUrl();
   const database = `migration_new_${randomBytes(5).toString("hex")}`;
-  await adminQuery(server, `CREATE DATABASE ${quoteIdentifier(database)}`);
-  cleanups.push(() => adminQuery(server, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`));
+  await ensureDatabase(server, database);
+  cleanups.push(() => dropDatabase(server, database));
   stopIfInterrupted();
-  const url = withDatabase(server, database);
-
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await migrateDatabase(client, migrations);
-  } finally {
-    await client.end();
-  }
+  const url = databaseUrlOn(server, database);
+  await withPgClient(url, (client) => migrateDatabase(client, migrations));
   stopIfInterrupted();
 
   const schemaPath = path.join(path.dirname(migrationsDir(set)), "schema.prisma");

@@ -3,11 +3,8 @@
 // TEST_SECOND_DATABASE_URL) name existing servers (superuser URLs). Each test file makes
 // its own databases, so files run in parallel without sharing rows. The servers are
 // stopped even when tests fail.
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { randomPassword, startEmbeddedPostgres, type EmbeddedServer } from "../src/data/embedded-postgres.ts";
+import { startScratchPostgres, type ScratchServer } from "../src/data/scratch-postgres.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,20 +16,14 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  // Under /tmp, not the checkout: the postgres system user must reach it when run as root.
-  const scratch = await mkdtemp(path.join(tmpdir(), "tenantgraph-test-"));
-  await chmod(scratch, 0o755); // mkdtemp makes it 700
-  const started: EmbeddedServer[] = [];
+  const started: ScratchServer[] = [];
   const serverUrl = async (configured: string | undefined, name: string) => {
     if (configured) return configured;
-    const server = await startEmbeddedPostgres({ dataDir: path.join(scratch, name), password: randomPassword() });
+    const server = await startScratchPostgres(`test-${name}`);
     started.push(server);
     return server.url;
   };
-  const stopAll = async () => {
-    await Promise.all(started.map((s) => s.stop()));
-    await rm(scratch, { recursive: true, force: true });
-  };
+  const stopAll = () => Promise.all(started.map((s) => s.stop()));
   try {
     const [first, second] = await Promise.all([
       serverUrl(process.env.TEST_DATABASE_URL, "pg1"),

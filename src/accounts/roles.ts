@@ -7,8 +7,6 @@ export type { Role };
 
 const RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2, OWNER: 3 };
 
-export const ROLES: readonly Role[] = ["OWNER", "ADMIN", "MEMBER", "VIEWER"];
-
 export function hasRole(actual: Role | null | undefined, required: Role): boolean {
   return actual != null && RANK[actual] >= RANK[required];
 }

@@ -11,6 +11,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
+import { inTransaction } from "./server-admin.ts";
 import { quoteIdentifier } from "./sql-identifiers.ts";
 
 export type MigrationSet = "central" | "tenant";
@@ -120,7 +121,7 @@ export async function migrateDatabase(
   const lockArgs = options.schema ? [MIGRATION_LOCK, options.schema] : [MIGRATION_LOCK];
   await client.query(lock, lockArgs);
   try {
-    await inTransaction(client, searchPath, () => client.query(BOOKKEEPING_TABLE));
+    await inTransactionOn(client, searchPath, () => client.query(BOOKKEEPING_TABLE));
     const applied = await appliedMigrations(client, searchPath);
     const result: MigrateResult = { applied: [], version: null };
     for (const migration of migrations) {
@@ -134,7 +135,7 @@ export async function migrateDatabase(
       }
       options.onMigration?.(migration.name);
       try {
-        await inTransaction(client, searchPath, async () => {
+        await inTransactionOn(client, searchPath, async () => {
           // Server clock for both times (now() would be the transaction's start, before this).
           const { rows } = await client.query<{ t: Date }>("SELECT clock_timestamp() AS t");
           const startedAt = rows[0]!.t;
@@ -157,7 +158,7 @@ export async function migrateDatabase(
     }
     if (options.finalize) {
       const finalize = options.finalize;
-      await inTransaction(client, searchPath, () => finalize(client));
+      await inTransactionOn(client, searchPath, () => finalize(client));
     }
     return result;
   } finally {
@@ -178,7 +179,7 @@ export function isAtLeast(version: string | null | undefined, required: string |
 
 /** Names of the migrations recorded as finished, with their checksums. */
 async function appliedMigrations(client: pg.ClientBase, searchPath: string | undefined): Promise<Map<string, string>> {
-  const rows = await inTransaction(client, searchPath, () =>
+  const rows = await inTransactionOn(client, searchPath, () =>
     client.query<{ migration_name: string; checksum: string }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations"
         WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
@@ -187,15 +188,10 @@ async function appliedMigrations(client: pg.ClientBase, searchPath: string | und
   return new Map(rows.rows.map((r) => [r.migration_name, r.checksum]));
 }
 
-async function inTransaction<T>(client: pg.ClientBase, searchPath: string | undefined, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN");
-  try {
+/** One transaction on the target's schema (search_path set inside it, so it ends with it). */
+function inTransactionOn<T>(client: pg.ClientBase, searchPath: string | undefined, work: () => Promise<T>): Promise<T> {
+  return inTransaction(client, async () => {
     if (searchPath) await client.query(searchPath);
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+    return work();
+  });
 }

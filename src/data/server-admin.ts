@@ -13,6 +13,19 @@ export async function withPgClient<T>(url: string, work: (client: pg.Client) => 
   }
 }
 
+/** Runs `work` between BEGIN and COMMIT; any failure rolls the whole of it back. */
+export async function inTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
   return withPgClient(serverUrl, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1);
 }

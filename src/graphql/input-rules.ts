@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** Ids are UUIDs; anything else cannot name a row. */
-export const idRule = z.guid("must be an id");
+export const idRule = z.guid("must be a UUID (an id this API returned)");
 
 export const versionRule = z.number().int().min(1, "must be the version you read (1 or more)");
 

@@ -5,7 +5,7 @@
 import type pg from "pg";
 import type { Organization } from "../data/central-client.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
-import { withPgClient } from "../data/server-admin.ts";
+import { inTransaction, withPgClient } from "../data/server-admin.ts";
 import { resolvePlacement } from "../data/placement.ts";
 
 /** Runs `work` in one transaction on the organization's data, scoped to it. */
@@ -15,19 +15,13 @@ export async function withOrgData<T>(
   work: (client: pg.ClientBase, tables: string[]) => Promise<T>,
 ): Promise<T> {
   const datasource = resolvePlacement(org, servers);
-  return withPgClient(datasource.url, async (client) => {
-    await client.query("BEGIN");
-    try {
+  return withPgClient(datasource.url, (client) =>
+    inTransaction(client, async () => {
       if (datasource.schema) await client.query(`SET LOCAL search_path TO ${quoteIdentifier(datasource.schema)}`);
       await client.query("SELECT set_config('app.org_id', $1, true)", [org.id]);
-      const result = await work(client, await orgTables(client));
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  });
+      return work(client, await orgTables(client));
+    }),
+  );
 }
 
 /** Tables with an org_id column, parents before children (foreign keys). */

@@ -20,7 +20,7 @@ export interface IdentifiedOrg extends Placement {
 export function requestedOrgId(header: string | null, claim: string | undefined): string | null {
   if (header !== null && header.trim() !== "") {
     const id = header.trim().toLowerCase();
-    if (!isUuid(id)) throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id", { field: "X-Org-Id" });
+    if (!isUuid(id)) throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id (a UUID)", { field: "X-Org-Id" });
     return id;
   }
   return claim ?? null;

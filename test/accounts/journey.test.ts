@@ -3,6 +3,7 @@
 // items. Alice removes Bob: his very next request is FORBIDDEN.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { newProject } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
@@ -25,7 +26,7 @@ describe("from sign-up to reading another member's items", () => {
     const orgId = created.organization.id;
     const aliceToken = created.token;
 
-    const project = dataOf(await app.graphql(op("NewProject"), { token: aliceToken, variables: { input: { name: "Launch" } } })).createProject;
+    const project = (await newProject(app, aliceToken, "Launch"));
     const item = dataOf(await app.graphql(op("NewItem"), { token: aliceToken, variables: { input: { projectId: project.id, kind: "RISK", title: "Weather" } } })).createItem;
 
     dataOf(await app.graphql(op("SignUp"), { variables: { input: bob } }));

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { newProject } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
@@ -100,7 +101,7 @@ describe("item dependencies", () => {
     const other = await app.provisionOrg("deps-other");
     const stranger = await app.createUser([[other, "OWNER"]]);
     const strangerToken = await app.token(stranger.id, other.id);
-    const foreignProject = dataOf(await app.graphql(op("NewProject"), { token: strangerToken, variables: { input: { name: "Theirs" } } })).createProject.id;
+    const foreignProject = (await newProject(app, strangerToken, "Theirs")).id;
     const foreign = dataOf(await app.graphql(op("NewItem"), { token: strangerToken, variables: { input: { projectId: foreignProject, title: "theirs" } } })).createItem;
     for (const id of [gone!.id, foreign.id, "00000000-0000-4000-8000-000000000000"]) {
       expect(errorOf(await set(a!, [id]))).toMatchObject({ code: "BAD_USER_INPUT", field: "dependsOnIds" });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { memberOf, newProject } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
@@ -25,12 +26,11 @@ beforeAll(async () => {
   org = await app.provisionOrg("items");
   const other = await app.provisionOrg("items-other");
   const owner = await app.createUser([[org, "OWNER"]]);
-  const user = await app.createUser([[org, "MEMBER"]]);
-  member = { id: user.id, token: await app.token(user.id, org.id) };
+  member = await memberOf(app, org, "MEMBER");
   colleague = await app.createUser([[org, "VIEWER"]]);
   outsider = await app.createUser([[other, "OWNER"]]);
   const ownerToken = await app.token(owner.id, org.id);
-  projectId = dataOf(await app.graphql(op("NewProject"), { token: ownerToken, variables: { input: { name: "Braid" } } })).createProject.id;
+  projectId = (await newProject(app, ownerToken, "Braid")).id;
 });
 afterAll(() => app?.close());
 
@@ -121,7 +121,7 @@ describe("items", () => {
     expect(errorOf(await call("NewItem", { projectId: "00000000-0000-4000-8000-000000000000", title: "x" }))).toMatchObject({ code: "NOT_FOUND", field: "projectId" });
     const owner = await app.createUser([[org, "ADMIN"]]);
     const adminToken = await app.token(owner.id, org.id);
-    const doomed = dataOf(await app.graphql(op("NewProject"), { token: adminToken, variables: { input: { name: "Doomed" } } })).createProject;
+    const doomed = (await newProject(app, adminToken, "Doomed"));
     const { id } = dataOf(await call("NewItem", { projectId: doomed.id, title: "orphan" })).createItem;
     dataOf(await app.graphql(op("DeleteProject"), { token: adminToken, variables: { input: { id: doomed.id, version: 1 } } }));
     expect(await read(id)).toBeNull();
@@ -134,7 +134,11 @@ describe("items", () => {
     expect(errorOf(await create({ title: "   " }))).toMatchObject({ code: "BAD_USER_INPUT", field: "title" });
     expect(errorOf(await create({ title: "t".repeat(301) }))).toMatchObject({ code: "BAD_USER_INPUT", field: "title" });
     expect(dataOf(await create({ title: "t".repeat(300) })).createItem.title).toHaveLength(300);
-    expect(errorOf(await create({ title: "x", assigneeId: "nobody" }))).toMatchObject({ code: "BAD_USER_INPUT", field: "assigneeId" });
+    expect(errorOf(await create({ title: "x", assigneeId: "nobody" }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "assigneeId",
+      message: "assigneeId: must be a UUID (an id this API returned)",
+    });
     expect(errorOf(await call("UpdateItem", { id: projectId, version: -1 }))).toMatchObject({ code: "BAD_USER_INPUT", field: "version" });
     for (const dueDate of ["2027-02-30", "tomorrow", "2027-2-3"]) expect(errorOf(await create({ title: "x", dueDate })).code).toBe("BAD_USER_INPUT");
   });

@@ -3,6 +3,7 @@
 // when two requests race for one name; validation errors that name the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
+import { memberOf } from "../helpers/fixtures.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
@@ -22,8 +23,7 @@ const names = async (includeDeleted = false) =>
 beforeAll(async () => {
   app = await startTestApp();
   org = await app.provisionOrg("projects");
-  const user = await app.createUser([[org, "ADMIN"]]);
-  admin = { id: user.id, token: await app.token(user.id, org.id) };
+  admin = await memberOf(app, org, "ADMIN");
 });
 afterAll(() => app?.close());
 

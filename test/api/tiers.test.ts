@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tier } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { newProject } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
     const neighbour = await app.provisionOrg(`tier-${tier.toLowerCase()}-2`, { tier });
     const other = await app.createUser([[neighbour, "OWNER"]]);
     const otherToken = await app.token(other.id, neighbour.id);
-    const theirs = dataOf(await app.graphql(op("NewProject"), { token: otherToken, variables: { input: { name: "Same name" } } })).createProject;
+    const theirs = (await newProject(app, otherToken, "Same name"));
     dataOf(await app.graphql(op("NewItem"), { token: otherToken, variables: { input: { projectId: theirs.id, title: "theirs" } } }));
     const owner = await app.createUser([[org, "OWNER"]]);
     tokens[tier] = await app.token(owner.id, org.id);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
+import { memberOf } from "../helpers/fixtures.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   for (const name of ["a", "b", "c"]) {
     const org = await app.provisionOrg(`budget-${name}`);
     orgs.push(org);
-    tokens.push(await app.token((await app.createUser([[org, "MEMBER"]])).id, org.id));
+    tokens.push((await memberOf(app, org, "MEMBER")).token);
   }
 });
 afterAll(() => app?.close());

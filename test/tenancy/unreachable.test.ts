@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
+import { memberOf } from "../helpers/fixtures.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 let app: TestApp;
@@ -11,13 +12,13 @@ let healthy: { org: Organization; token: string };
 beforeAll(async () => {
   app = await startTestApp();
   const org = await app.provisionOrg("healthy");
-  healthy = { org, token: await app.token((await app.createUser([[org, "MEMBER"]])).id, org.id) };
+  healthy = { org, token: (await memberOf(app, org, "MEMBER")).token };
 });
 afterAll(() => app?.close());
 
 async function member(name: string) {
   const org = await app.provisionOrg(name);
-  return { org, token: await app.token((await app.createUser([[org, "MEMBER"]])).id, org.id) };
+  return { org, token: (await memberOf(app, org, "MEMBER")).token };
 }
 
 function expectUnavailable(r: { status: number; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }) {
