@@ -12,6 +12,7 @@ import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../tenancy/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
+import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError } from "./mask-error.ts";
 import { useHealth } from "./use-health.ts";
 import { useRequestLog } from "./use-request-log.ts";
@@ -29,14 +30,22 @@ export interface ServerDeps {
   graphiql?: boolean;
 }
 
-const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab below, e.g.
-#   {"Authorization": "Bearer eyJ..."}
-# Members of several organizations add "X-Org-Id": "<organization id>".
+export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab
+# below, e.g.  {"Authorization": "Bearer eyJ..."}
+# Members of several organizations add "X-Org-Id": "<org id>".
 {
   me { email }
   currentOrganization { name tier viewerRole }
   projectsConnection(first: 20) {
-    edges { node { id name itemsConnection(first: 20) { edges { node { id kind title status } } } } }
+    edges {
+      node {
+        id
+        name
+        itemsConnection(first: 20) {
+          edges { node { id kind title status } }
+        }
+      }
+    }
   }
 }
 `;
@@ -50,6 +59,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     healthCheckEndpoint: "/health",
     landingPage: false,
     graphiql: deps.graphiql === false ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    renderGraphiQL: createGraphiQLRenderer(),
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: deps.logger,
     plugins: [
