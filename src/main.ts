@@ -66,8 +66,10 @@ async function printWelcome(config: Config, server: Server, users: DemoUser[]): 
       say(`  {"Authorization": "Bearer ${token}"}`);
     }
   }
-  say(`\nThen run:  { me { email } currentOrganization { name } projects { name items { title } } }\n`);
+  say(`\nThen run:  ${FIRST_QUERY}\n`);
 }
+
+const FIRST_QUERY = "{ me { email } currentOrganization { name } projectsConnection(first: 20) { edges { node { name itemsConnection(first: 20) { edges { node { title } } } } } } }";
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -42,11 +42,6 @@ export const ProjectRef = builder.prismaObject("Project", {
       { name: "ProjectItemConnection" },
       { name: "ProjectItemEdge" },
     ),
-    items: t.relation("items", {
-      description: "Items of this project that are not deleted, oldest first.",
-      deprecationReason: "Unpaginated: use itemsConnection.",
-      query: (_args, ctx) => ({ where: { orgId: requireOrg(ctx).id, deletedAt: null }, orderBy: ITEM_ORDER }),
-    }),
   }),
 });
 
@@ -76,14 +71,6 @@ builder.queryFields((t) => ({
     { name: "ProjectConnection" },
     { name: "ProjectEdge" },
   ),
-  projects: t.prismaField({
-    type: ["Project"],
-    description: "The organization's projects that are not deleted, ordered by name.",
-    deprecationReason: "Unpaginated: use projectsConnection.",
-    authScopes: { role: "VIEWER" },
-    resolve: (query, _root, _args, ctx) =>
-      ctx.db.project.findMany({ ...query, where: projectWhere(requireOrg(ctx).id, null, false), orderBy: PROJECT_ORDER }),
-  }),
   project: t.prismaField({
     type: "Project",
     nullable: true,
