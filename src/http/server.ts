@@ -15,6 +15,7 @@ import { useTenancy } from "../tenancy/use-tenancy.ts";
 import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError } from "./mask-error.ts";
 import { useHealth } from "./use-health.ts";
+import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
 
 export interface ServerDeps {
@@ -75,6 +76,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useAccounts(deps.accounts),
       // 6. Per-request dataloaders for central data (users).
       useLoaders(deps.accounts),
+      // 7. Response status per the GraphQL-over-HTTP specification and the Accept header.
+      useHttpStatus(),
     ],
   });
 }
