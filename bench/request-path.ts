@@ -38,7 +38,7 @@ export default async function run(argv: string[]): Promise<void> {
         process.stdout.write(".");
       }
       process.stdout.write("\n");
-      const query = `{ projects { id name items { id title } } }`;
+      const query = `{ projectsConnection(first: 100) { edges { node { id name itemsConnection(first: 100) { edges { node { id title } } } } } } }`;
       const viaGraphQL = async (i: number) => {
         const { token } = orgs[i % orgs.length]!;
         const response = await app.yoga.fetch("http://bench/graphql", {

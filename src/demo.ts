@@ -2,13 +2,17 @@
 // (one in both organizations), a few projects and items. Idempotent: a second start finds
 // the organizations READY and the rows present, and adds nothing.
 import type { App } from "./app.ts";
+import { hashPassword } from "./accounts/passwords.ts";
 import { resolvePlacement } from "./data/placement.ts";
+import { loadDemoPasswords } from "./demo-passwords.ts";
 import { provisionOrganization } from "./lifecycle/provision.ts";
 
 export interface DemoUser {
   id: string;
   email: string;
   name: string;
+  /** For `logIn`; set again at every start, so the printed one always works. */
+  password: string;
   orgs: Array<{ id: string; slug: string; role: string }>;
 }
 
@@ -54,11 +58,14 @@ export async function seedDemo(app: App, onStep?: (line: string) => void): Promi
     orgs.set(spec.slug, org);
   }
   const users: DemoUser[] = [];
+  const passwords = await loadDemoPasswords(app.config.dataDir, USERS.map((u) => u.email));
   for (const spec of USERS) {
+    const password = passwords[spec.email]!;
+    const passwordHash = await hashPassword(password);
     const user = await app.central.user.upsert({
       where: { email: spec.email },
-      update: {},
-      create: { email: spec.email, name: spec.name },
+      update: { passwordHash },
+      create: { email: spec.email, name: spec.name, passwordHash },
     });
     const memberships: DemoUser["orgs"] = [];
     for (const [slug, role] of Object.entries(spec.roles)) {
@@ -70,7 +77,7 @@ export async function seedDemo(app: App, onStep?: (line: string) => void): Promi
       });
       memberships.push({ id: org.id, slug, role });
     }
-    users.push({ id: user.id, email: user.email, name: user.name, orgs: memberships });
+    users.push({ id: user.id, email: user.email, name: user.name, password, orgs: memberships });
   }
   for (const spec of ORGS) {
     const org = await app.central.organization.findUniqueOrThrow({ where: { slug: spec.slug } });

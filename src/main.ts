@@ -1,20 +1,26 @@
-// npm start: configuration -> PostgreSQL (embedded unless DATABASE_URL) -> central
-// migrations -> demo organizations (embedded default) -> GraphQL server -> listen.
-import { createServer, type Server } from "node:http";
-import { createApp, type App } from "./app.ts";
+// npm start: configuration -> bind the port (a busy one fails before anything starts) ->
+// PostgreSQL (embedded unless DATABASE_URL) -> central migrations -> demo organizations
+// (embedded default) -> GraphQL server serves the bound port.
+import type { Server } from "node:http";
+import path from "node:path";
 import { signToken } from "./accounts/sign-token.ts";
+import { createApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { migrateCentral, openCentralDatabase } from "./data/central-database.ts";
+import { bindPort } from "./http/bind-port.ts";
 import { seedDemo, type DemoUser } from "./demo.ts";
+import { DEMO_PASSWORDS_FILE } from "./demo-passwords.ts";
 import { applyLocalSecrets } from "./local-secrets.ts";
 
 async function main(): Promise<void> {
-  const config = await applyLocalSecrets(loadConfig());
+  const loaded = loadConfig();
+  const http = await bindPort(loaded.port, loaded.host);
+  const config = await applyLocalSecrets(loaded);
   const central = await openCentralDatabase(config, say);
   let app: App | undefined;
-  let server: Server | undefined;
+  const server = http.server;
   const shutdown = async () => {
-    server?.close();
+    server.close();
     await app?.close();
     await central.embedded?.stop();
   };
@@ -23,7 +29,7 @@ async function main(): Promise<void> {
     if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);
     app = await createApp(config, central.url);
     const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
-    server = await listen(config, app);
+    http.serve(app.yoga);
     await printWelcome(config, server, demoUsers);
   } catch (error) {
     await shutdown();
@@ -38,17 +44,6 @@ async function main(): Promise<void> {
       void shutdown().finally(() => process.exit(0));
     });
   }
-}
-
-async function listen(config: Config, app: App): Promise<Server> {
-  const server = createServer(app.yoga);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`port ${config.port} is in use: set PORT to a free port`) : error),
-    );
-    server.listen(config.port, config.host, resolve);
-  });
-  return server;
 }
 
 async function printWelcome(config: Config, server: Server, users: DemoUser[]): Promise<void> {
@@ -66,8 +61,12 @@ async function printWelcome(config: Config, server: Server, users: DemoUser[]): 
       say(`  {"Authorization": "Bearer ${token}"}`);
     }
   }
-  say(`\nThen run:  { me { email } currentOrganization { name } projects { name items { title } } }\n`);
+  say(`\nOr sign in with a demo user's password (kept in ${path.join(config.dataDir, DEMO_PASSWORDS_FILE)}):`);
+  for (const user of users) say(`  mutation { logIn(input: { email: "${user.email}", password: "${user.password}" }) { token } }`);
+  say(`\nThen run:  ${FIRST_QUERY}\n`);
 }
+
+const FIRST_QUERY = "{ me { email } currentOrganization { name } projectsConnection(first: 20) { edges { node { name itemsConnection(first: 20) { edges { node { title } } } } } } }";
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -12,8 +12,10 @@ import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
+import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError } from "./mask-error.ts";
 import { useHealth } from "./use-health.ts";
+import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
 
 export interface ServerDeps {
@@ -29,14 +31,22 @@ export interface ServerDeps {
   graphiql?: boolean;
 }
 
-const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab below, e.g.
-#   {"Authorization": "Bearer eyJ..."}
-# Members of several organizations add "X-Org-Id": "<organization id>".
+export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab
+# below, e.g.  {"Authorization": "Bearer eyJ..."}
+# Members of several organizations add "X-Org-Id": "<org id>".
 {
   me { email }
   currentOrganization { name tier viewerRole }
   projectsConnection(first: 20) {
-    edges { node { id name itemsConnection(first: 20) { edges { node { id kind title status } } } } }
+    edges {
+      node {
+        id
+        name
+        itemsConnection(first: 20) {
+          edges { node { id kind title status } }
+        }
+      }
+    }
   }
 }
 `;
@@ -50,6 +60,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     healthCheckEndpoint: "/health",
     landingPage: false,
     graphiql: deps.graphiql === false ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    renderGraphiQL: createGraphiQLRenderer(),
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: deps.logger,
     plugins: [
@@ -65,6 +76,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useAccounts(deps.accounts),
       // 6. Per-request dataloaders for central data (users).
       useLoaders(deps.accounts),
+      // 7. Response status per the GraphQL-over-HTTP specification and the Accept header.
+      useHttpStatus(),
     ],
   });
 }

@@ -10,7 +10,7 @@ let app: TestApp;
 let acme: Organization;
 let globex: Organization;
 let alice: { id: string };
-const PROJECTS = `{ projects { id name } }`;
+const PROJECTS = `{ projectsConnection(first: 100) { edges { node { id name } } } }`;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -36,7 +36,7 @@ describe("tokens", () => {
   it("accepts a valid token", async () => {
     const r = await app.graphql(PROJECTS, { token: await app.token(alice.id, acme.id) });
     expect(r.status).toBe(200);
-    expect(r.data).toEqual({ projects: [] });
+    expect(r.data).toEqual({ projectsConnection: { edges: [] } });
   });
 
   it("refuses a missing token for data, but allows introspection", async () => {

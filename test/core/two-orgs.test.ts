@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { nodes } from "../helpers/connections.ts";
 
 let app: TestApp;
 let acme: Organization;
@@ -42,13 +43,14 @@ describe("two organizations in two databases", () => {
   });
 
   it("lists only the caller's organization's projects and items", async () => {
-    const query = `{ currentOrganization { slug } projects { id name items { id title } } }`;
+    const query = `{ currentOrganization { slug } projectsConnection(first: 100) { edges { node { id name itemsConnection(first: 100) { edges { node { id title } } } } } } }`;
+    const projectsOf = (data: any) => nodes(data.projectsConnection).map((p: any) => ({ id: p.id, name: p.name, items: nodes(p.itemsConnection) }));
     const a = await app.graphql(query, { token: aliceToken });
     expect(a.errors).toBeUndefined();
     expect(a.data.currentOrganization.slug).toBe(acme.slug);
-    expect(a.data.projects).toEqual([{ id: ids.acmeProject, name: "acme secret plan", items: [{ id: ids.acmeItem, title: "acme secret item" }] }]);
+    expect(projectsOf(a.data)).toEqual([{ id: ids.acmeProject, name: "acme secret plan", items: [{ id: ids.acmeItem, title: "acme secret item" }] }]);
     const b = await app.graphql(query, { token: bobToken });
-    expect(b.data.projects.map((p: { id: string }) => p.id)).toEqual([ids.globexProject]);
+    expect(projectsOf(b.data).map((p: { id: string }) => p.id)).toEqual([ids.globexProject]);
   });
 
   it("returns null for the other organization's project and item ids", async () => {
@@ -66,8 +68,8 @@ describe("two organizations in two databases", () => {
     const attempt = await app.graphql(CREATE_ITEM, { token: aliceToken, variables: { projectId: ids.globexProject, title: "planted" } });
     expect(attempt.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(attempt.data).toBeNull();
-    const bobsView = await app.graphql(`{ projects { items { title } } }`, { token: bobToken });
-    expect(bobsView.data.projects[0].items.map((i: { title: string }) => i.title)).toEqual(["globex secret item"]);
+    const bobsView = await app.graphql(`{ projectsConnection(first: 100) { edges { node { itemsConnection(first: 100) { edges { node { title } } } } } } }`, { token: bobToken });
+    expect(nodes(nodes<any>(bobsView.data.projectsConnection)[0].itemsConnection).map((i: { title: string }) => i.title)).toEqual(["globex secret item"]);
   });
 
   it("treats malformed and guessed ids as not found", async () => {
@@ -81,13 +83,13 @@ describe("two organizations in two databases", () => {
   it("rejects invalid input with BAD_USER_INPUT naming the field, writing nothing", async () => {
     const r = await app.graphql(CREATE_PROJECT, { token: aliceToken, variables: { name: "   " } });
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
-    const list = await app.graphql(`{ projects { name } }`, { token: aliceToken });
-    expect(list.data.projects).toHaveLength(1);
+    const list = await app.graphql(`{ projectsConnection(first: 100) { edges { node { name } } } }`, { token: aliceToken });
+    expect(nodes(list.data.projectsConnection)).toHaveLength(1);
   });
 
   it("resolves createdBy from the central database", async () => {
-    const r = await app.graphql(`{ me { id email } projects { createdBy { id email } } }`, { token: aliceToken });
+    const r = await app.graphql(`{ me { id email } projectsConnection(first: 1) { edges { node { createdBy { id email } } } } }`, { token: aliceToken });
     expect(r.errors).toBeUndefined();
-    expect(r.data.projects[0].createdBy).toEqual(r.data.me);
+    expect(nodes<any>(r.data.projectsConnection)[0].createdBy).toEqual(r.data.me);
   });
 });

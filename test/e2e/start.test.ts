@@ -3,7 +3,7 @@
 // projects from the printed GraphiQL URL. A second start reuses the data. SIGINT stops
 // both the server and PostgreSQL.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm, stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -59,6 +59,16 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+// The demo's projects with their items' titles, read through the connections.
+const PROJECTS = "projectsConnection(first: 100) { edges { node { name itemsConnection(first: 100) { edges { node { title } } } } } }";
+const projectsOf = (data: any) =>
+  data.projectsConnection.edges.map(({ node }: any) => ({ name: node.name, items: node.itemsConnection.edges.map((e: any) => e.node) }));
+
+/** The logIn mutations `npm start` prints, one per demo user. */
+function printedLogIns(output: string) {
+  return [...output.matchAll(/^ {2}(mutation \{ logIn\(input: \{ email: "([^"]+)", password: "[^"]+" \}\) \{ token \} \})$/gm)].map((m) => ({ email: m[2]!, mutation: m[1]! }));
+}
+
 async function query(url: string, authorization: string, q: string) {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", authorization }, body: JSON.stringify({ query: q }) });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: unknown[] } };
@@ -77,10 +87,23 @@ describe("npm start with no DATABASE_URL", () => {
     expect(first.graphiql).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(first.headers.length).toBeGreaterThanOrEqual(2);
     const alice = first.headers.find((h) => h.who.startsWith("Alice"))!;
-    const r = await query(first.graphiql, alice.authorization, `{ currentOrganization { slug } projects { name items { title } } }`);
+    const r = await query(first.graphiql, alice.authorization, `{ currentOrganization { slug } ${PROJECTS} }`);
     expect(r.status).toBe(200);
     expect(r.body.data.currentOrganization.slug).toBe("acme");
-    expect(r.body.data.projects.map((p: { name: string }) => p.name)).toEqual(["Launch pad", "Safety review"]);
+    expect(projectsOf(r.body.data).map((p: { name: string }) => p.name)).toEqual(["Launch pad", "Safety review"]);
+    // The printed first query runs as printed, and shows the demo organization's items.
+    const printed = await query(first.graphiql, alice.authorization, /Then run: {2}(.+)/.exec(first.output)![1]!);
+    expect(printed.body.errors).toBeUndefined();
+    expect(JSON.stringify(printed.body.data)).toContain("Fuel supplier may slip");
+    // The printed demo passwords work with logIn (no header needed), and only the owner may read their file.
+    const logIns = printedLogIns(first.output);
+    expect(logIns.map((l) => l.email)).toEqual(expect.arrayContaining(["alice@acme.test", "bob@globex.test", "dana@initech.test"]));
+    const aliceLogIn = logIns.find((l) => l.email === "alice@acme.test")!;
+    const session = await query(first.graphiql, "", aliceLogIn.mutation);
+    expect(session.body.errors).toBeUndefined();
+    const me = await query(first.graphiql, `Bearer ${session.body.data.logIn.token}`, `{ me { email } }`);
+    expect(me.body.data).toEqual({ me: { email: "alice@acme.test" } });
+    expect((await stat(path.join(dataDir, "demo-passwords.json"))).mode & 0o777).toBe(0o600);
     const page = await fetch(first.graphiql, { headers: { accept: "text/html" } });
     expect(await page.text()).toContain("GraphiQL");
     expect(await stop(first.child)).toBe(0);
@@ -89,13 +112,18 @@ describe("npm start with no DATABASE_URL", () => {
     // Second start: same data directory, nothing provisioned twice, same rows.
     const second = await start();
     expect(second.output).not.toMatch(/create database|demo projects created/);
+    // The same passwords as the first start (kept in the data directory), and they still work.
+    expect(printedLogIns(second.output)).toEqual(logIns);
+    const bobLogIn = await query(second.graphiql, "", logIns.find((l) => l.email === "bob@globex.test")!.mutation);
+    expect(bobLogIn.body.data.logIn.token).toEqual(expect.any(String));
     const bob = second.headers.find((h) => h.who.startsWith("Bob"))!;
-    const again = await query(second.graphiql, bob.authorization, `{ projects { name } }`);
-    expect(again.body.data.projects).toEqual([{ name: "Volcano lair" }]);
+    const again = await query(second.graphiql, bob.authorization, `{ ${PROJECTS} }`);
+    expect(projectsOf(again.body.data).map((p: { name: string }) => p.name)).toEqual(["Volcano lair"]);
     // The SHARED-tier demo organization sees its own rows only, through row-level security.
     const dana = second.headers.find((h) => h.who.startsWith("Dana"))!;
-    const shared = await query(second.graphiql, dana.authorization, `{ currentOrganization { tier } projects { name items { title } } }`);
-    expect(shared.body.data).toEqual({ currentOrganization: { tier: "SHARED" }, projects: [{ name: "TPS reports", items: [{ title: "New cover sheets" }] }] });
+    const shared = await query(second.graphiql, dana.authorization, `{ currentOrganization { tier } ${PROJECTS} }`);
+    expect(shared.body.data.currentOrganization).toEqual({ tier: "SHARED" });
+    expect(projectsOf(shared.body.data)).toEqual([{ name: "TPS reports", items: [{ title: "New cover sheets" }] }]);
     expect(await stop(second.child)).toBe(0);
     expect(await portOpen(second.pgPort)).toBe(false);
   });

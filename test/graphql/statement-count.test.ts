@@ -1,4 +1,4 @@
-// `projects { items { ... } }` must cost the same number of SQL statements whatever the
+// `projectsConnection { itemsConnection { ... } }` must cost the same number of SQL statements whatever the
 // number of projects (no N+1): every statement the organization's client sends is logged
 // and counted, as Pothos's own prisma-plugin tests do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,16 +41,17 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 describe("statement counts", () => {
-  const QUERY = `{ projects { id name items { id title project { id name } } } }`;
+  const QUERY = `{ projectsConnection(first: 100) { edges { node { id name itemsConnection(first: 100) { edges { node { id title project { id name } } } } } } } }`;
+  const projectsOf = (data: any) => data.projectsConnection.edges.map((e: { node: unknown }) => e.node);
 
   it("loads projects, their items and each item's project in 1 statement, whatever the page size", async () => {
     await countStatements(QUERY, small.token); // warm the client: its connection check is not part of the query
     await countStatements(QUERY, large.token);
     const few = await countStatements(QUERY, small.token);
     const many = await countStatements(QUERY, large.token);
-    expect(few.data.projects).toHaveLength(2);
-    expect(many.data.projects).toHaveLength(15);
-    expect(many.data.projects.flatMap((p: { items: unknown[] }) => p.items)).toHaveLength(60);
+    expect(projectsOf(few.data)).toHaveLength(2);
+    expect(projectsOf(many.data)).toHaveLength(15);
+    expect(projectsOf(many.data).flatMap((p: { itemsConnection: { edges: unknown[] } }) => p.itemsConnection.edges)).toHaveLength(60);
     expect(many.count).toBe(few.count);
     // One statement: the tenant client loads relations with lateral joins (relationJoins),
     // so the items and each item's project come with the projects.

@@ -1,5 +1,5 @@
 // Project: a BRAID log's container. Reads: the projectsConnection (filters, cursors) and
-// project(id); projects and Project.items are the unpaginated lists of the first version.
+// project(id).
 import { countProjects, findProject, pageProjects } from "../../braid/projects.ts";
 import { ITEM_ORDER } from "../../braid/items.ts";
 import { orgScope, readScopes } from "../access.ts";
@@ -41,11 +41,6 @@ export const ProjectRef = builder.prismaObject("Project", {
       { name: "ProjectItemConnection" },
       { name: "ProjectItemEdge" },
     ),
-    items: t.relation("items", {
-      description: "Items of this project that are not deleted, oldest first.",
-      deprecationReason: "Unpaginated: use itemsConnection.",
-      query: () => ({ where: { deletedAt: null }, orderBy: ITEM_ORDER }),
-    }),
   }),
 });
 
@@ -65,12 +60,6 @@ builder.queryFields((t) => ({
     { name: "ProjectConnection" },
     { name: "ProjectEdge" },
   ),
-  projects: t.withAuth({ role: "VIEWER" }).prismaField({
-    type: ["Project"],
-    description: "The organization's projects that are not deleted, ordered by name.",
-    deprecationReason: "Unpaginated: use projectsConnection.",
-    resolve: (query, _root, _args, ctx) => pageProjects(orgScope(ctx), query, projectWhere(null, false)),
-  }),
   project: t.withAuth({ role: "VIEWER" }).prismaField({
     type: "Project",
     nullable: true,
