@@ -3,6 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { OperationLimits } from "./http/operation-limits.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -42,6 +43,8 @@ export interface Config {
     serverBudget: number;
     /** How long a cold organization waits for budget before TENANT_BUSY (ms). */
     busyWaitMs: number;
+    /** PostgreSQL statement_timeout of every organization-data connection (ms; 0 = none). */
+    statementTimeoutMs: number;
   };
   /**
    * The role SHARED-tier requests connect as: owns nothing, cannot bypass row-level security.
@@ -56,6 +59,17 @@ export interface Config {
   logLevel: string;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
+  /** Limits applied before work, to every request (src/http/operation-limits.ts). */
+  limits: OperationLimits;
+  http: {
+    /** Origins allowed to call the API from a browser; [] = same origin only, ["*"] = any. */
+    corsOrigins: string[];
+    /** Answer __schema / __type queries (GraphiQL needs them). */
+    introspection: boolean;
+    /** Accept only the operations listed in persistedOperationsFile, by hash. */
+    persistedOperationsOnly: boolean;
+    persistedOperationsFile: string;
+  };
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -86,6 +100,20 @@ const Env = z.object({
   HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
+  // Limits before work (README "Production checklist"); defaults fit every operation in operations/.
+  MAX_BODY_BYTES: int(1_000_000),
+  MAX_TOKENS: int(2000),
+  MAX_DEPTH: int(12),
+  MAX_ALIASES: int(15),
+  MAX_DIRECTIVES: int(20),
+  MAX_COST: int(20_000),
+  PARSE_CACHE_SIZE: int(1000, 0),
+  PARSE_CACHE_BYTES: int(64 * 1024 * 1024, 0),
+  ORG_STATEMENT_TIMEOUT_MS: int(5000, 0),
+  CORS_ORIGINS: optional,
+  INTROSPECTION: z.enum(["true", "false", "1", "0"]).default("true"),
+  PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
+  PERSISTED_OPERATIONS_FILE: optional,
 });
 
 export class ConfigError extends Error {
@@ -125,11 +153,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sharedPoolSize: e.SHARED_POOL_SIZE,
       serverBudget: e.SERVER_CONNECTION_BUDGET,
       busyWaitMs: e.TENANT_BUSY_WAIT_MS,
+      statementTimeoutMs: e.ORG_STATEMENT_TIMEOUT_MS,
     },
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxTokens: e.MAX_TOKENS,
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_COST,
+      parseCacheEntries: e.PARSE_CACHE_SIZE,
+      parseCacheBytes: e.PARSE_CACHE_BYTES,
+    },
+    http: {
+      corsOrigins: e.CORS_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean) ?? [],
+      introspection: e.INTROSPECTION === "true" || e.INTROSPECTION === "1",
+      persistedOperationsOnly: e.PERSISTED_OPERATIONS_ONLY === "true" || e.PERSISTED_OPERATIONS_ONLY === "1",
+      persistedOperationsFile: path.resolve(PROJECT_ROOT, e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json"),
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
 import { ErrorCode } from "../errors.ts";
+import { isQueryTimeout, queryTimeoutError } from "./query-timeout.ts";
 
 // Connection-level failures: the server is down, restarting, or the database is gone.
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "57P01", "57P02", "57P03", "3D000", "53300", "P1000", "P1001", "P1002", "P1003", "P1017"]);
@@ -40,6 +41,10 @@ export function createMaskError(logger: Logger): MaskError {
         path: located?.path,
         extensions: { code: "TENANT_UNAVAILABLE", http: { status: ErrorCode.TENANT_UNAVAILABLE } },
       });
+    }
+    if (isQueryTimeout(error)) {
+      logger.warn({ err: error, path: located?.path }, "organization query hit the statement timeout");
+      return queryTimeoutError(located);
     }
     // Pothos refuses some arguments itself (a negative `first`, `before` with `first`): input errors.
     const pothos = causes(error).find((e): e is PothosValidationError => e instanceof PothosValidationError);
