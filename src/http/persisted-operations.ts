@@ -30,7 +30,8 @@ export function usePersistedOperationsOnly(operations: Map<string, string>): Plu
   const codeOf = (code: string, status: number) => ({ extensions: { code, http: { status } } });
   return usePersistedOperations({
     allowArbitraryOperations: false,
-    getPersistedOperation: (hash) => operations.get(hash) ?? null,
+    // The client preset's keys read "sha256:<hex>"; Apollo's sha256Hash is the bare hex.
+    getPersistedOperation: (hash) => operations.get(hash) ?? operations.get(`sha256:${hash}`) ?? null,
     customErrors: {
       notFound: { message: "unknown operation: this server accepts only persisted operations", ...codeOf("PERSISTED_QUERY_NOT_IN_LIST", 400) },
       keyNotFound: { message: "send a persisted operation's hash (extensions.persistedQuery.sha256Hash)", ...codeOf("PERSISTED_QUERY_ID_REQUIRED", 400) },
