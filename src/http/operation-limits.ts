@@ -6,19 +6,22 @@
 //   or while a chunked body streams in; see createGraphQLServer);
 // - tokens: the parser stops at maxTokens+1 (GraphQL Armor's token-counting parser);
 // - depth, aliases, directives: GraphQL Armor's validation rules;
-// - cost: the Pothos complexity estimate (src/graphql/field-complexity.ts: connections by
-//   `first`/`last`, nested lists multiply), computed with the request's variables once the
-//   document is valid, then put on the context as `operationCost` for later limits.
+// - cost: src/http/operation-cost.ts (fields' costs from the Pothos complexity plugin,
+//   src/graphql/field-complexity.ts: connections by `first`/`last`, nested lists multiply),
+//   computed with the request's variables once the document is valid, then put on the
+//   context as `operationCost` for later limits (operationCostOf(context)).
 // Every refusal is QUERY_TOO_COMPLEX, HTTP 400, extensions { kind, limit, measured }.
 import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
-import { complexityFromQuery } from "@pothos/plugin-complexity";
-import { GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationContext } from "graphql";
+import { GraphQLError, type DocumentNode, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { appError } from "../errors.ts";
+import { operationCost, OperationVariablesError } from "./operation-cost.ts";
+
+export { operationCost, type CostInput } from "./operation-cost.ts";
 
 export interface OperationLimits {
   /** Request body bytes (413 above). */
@@ -45,26 +48,6 @@ export type LimitKind = "tokens" | "depth" | "aliases" | "directives" | "cost";
 export function operationTooComplex(kind: LimitKind, limit: number, measured: number | undefined): GraphQLError {
   const found = measured === undefined ? "" : kind === "tokens" ? ` (more than ${limit})` : ` (${measured} > ${limit})`;
   return appError("QUERY_TOO_COMPLEX", `operation over the ${kind} limit${found}`, { kind, limit, measured });
-}
-
-export interface CostInput {
-  schema: GraphQLSchema;
-  document: DocumentNode;
-  variables?: Record<string, unknown> | null;
-  operationName?: string | null;
-}
-
-/**
- * The estimated cost of the operation `operationName` (or the only/first one) of a valid
- * document with these variables. Throws when the variables do not fit the operation.
- */
-export function operationCost({ schema, document, variables, operationName }: CostInput): number {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return 0;
-  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-  const single: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] };
-  return complexityFromQuery(single, { schema, variables: variables ?? {} }).complexity;
 }
 
 /** The cost the limits measured for this request, once its document was validated. */
@@ -128,8 +111,10 @@ export function useOperationLimits(limits: OperationLimits): Plugin[] {
         let cost: number;
         try {
           cost = operationCost({ schema: params.schema, document: params.documentAST, variables, operationName });
-        } catch {
-          return; // variables that do not fit: execution refuses them before any resolver runs
+        } catch (error) {
+          // Variables that do not fit: execution refuses the whole operation before any resolver.
+          if (error instanceof OperationVariablesError) return;
+          throw error;
         }
         if (cost > limits.maxCost) throw operationTooComplex("cost", limits.maxCost, cost);
         extendContext({ operationCost: cost } as object);
