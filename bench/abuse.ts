@@ -20,6 +20,7 @@ const RSS_BUDGET_MB = 600;
 
 interface Outcome {
   status: string;
+  /** extensions.code of the first error, with extensions.kind when there is one. */
   code?: string;
 }
 
@@ -83,7 +84,8 @@ async function send(url: string, body: BodyInit, headers: Record<string, string>
     const text = await response.text();
     let code: string | undefined;
     try {
-      code = JSON.parse(text).errors?.[0]?.extensions?.code;
+      const extensions = JSON.parse(text).errors?.[0]?.extensions;
+      code = extensions?.code && (extensions.kind ? `${extensions.code} (${extensions.kind})` : extensions.code);
     } catch {
       code = undefined;
     }
