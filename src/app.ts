@@ -55,6 +55,8 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     requiredSchemaVersion: latestVersion(migrations),
     verifyToken: await createTokenVerifier(config.auth),
     logger: log,
+    limits: config.limits,
+    http: config.http,
   });
   return {
     config,

@@ -20,6 +20,26 @@ export interface AuthConfig {
   tokenTtlSeconds: number;
 }
 
+/** Limits applied before work, to every request (enforced by src/http/operation-limits.ts). */
+export interface OperationLimits {
+  /** Request body bytes (413 above). */
+  maxBodyBytes: number;
+  /** Lexical tokens of a document (names, punctuation, values; comments and whitespace are free). */
+  maxTokens: number;
+  /** Nested selection depth (introspection's __schema excluded). */
+  maxDepth: number;
+  /** Aliased fields in an operation (__typename aliases free). */
+  maxAliases: number;
+  /** Directives in an operation. */
+  maxDirectives: number;
+  /** Estimated cost of one operation (see src/graphql/field-complexity.ts). */
+  maxCost: number;
+  /** Parsed documents kept (parse/validation cache entries). */
+  parseCacheEntries: number;
+  /** Estimated bytes the parse cache may hold (a document larger than a tenth of it is never cached). */
+  parseCacheBytes: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -43,6 +63,8 @@ export interface Config {
     serverBudget: number;
     /** How long a cold organization waits for budget before TENANT_BUSY (ms). */
     busyWaitMs: number;
+    /** PostgreSQL statement_timeout of every organization-data connection (ms; 0 = none). */
+    statementTimeoutMs: number;
   };
   /**
    * The role SHARED-tier requests connect as: owns nothing, cannot bypass row-level security.
@@ -57,6 +79,17 @@ export interface Config {
   logLevel: string;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
+  /** Limits applied before work, to every request (src/http/operation-limits.ts). */
+  limits: OperationLimits;
+  http: {
+    /** Origins allowed to call the API from a browser; [] = same origin only, ["*"] = any. */
+    corsOrigins: string[];
+    /** Answer __schema / __type queries (GraphiQL needs them). */
+    introspection: boolean;
+    /** Accept only the operations listed in persistedOperationsFile, by hash. */
+    persistedOperationsOnly: boolean;
+    persistedOperationsFile: string;
+  };
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -87,6 +120,20 @@ const Env = z.object({
   HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
+  // Limits before work (README "Production checklist"); defaults fit every operation in operations/.
+  MAX_BODY_BYTES: int(1_000_000),
+  MAX_TOKENS: int(2000),
+  MAX_DEPTH: int(12),
+  MAX_ALIASES: int(15),
+  MAX_DIRECTIVES: int(20),
+  MAX_COST: int(20_000),
+  PARSE_CACHE_SIZE: int(1000, 0),
+  PARSE_CACHE_BYTES: int(64 * 1024 * 1024, 0),
+  ORG_STATEMENT_TIMEOUT_MS: int(5000, 0),
+  CORS_ORIGINS: optional,
+  INTROSPECTION: z.enum(["true", "false", "1", "0"]).default("true"),
+  PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
+  PERSISTED_OPERATIONS_FILE: optional,
 });
 
 export class ConfigError extends Error {
@@ -126,11 +173,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sharedPoolSize: e.SHARED_POOL_SIZE,
       serverBudget: e.SERVER_CONNECTION_BUDGET,
       busyWaitMs: e.TENANT_BUSY_WAIT_MS,
+      statementTimeoutMs: e.ORG_STATEMENT_TIMEOUT_MS,
     },
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxTokens: e.MAX_TOKENS,
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_COST,
+      parseCacheEntries: e.PARSE_CACHE_SIZE,
+      parseCacheBytes: e.PARSE_CACHE_BYTES,
+    },
+    http: {
+      corsOrigins: e.CORS_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean) ?? [],
+      introspection: e.INTROSPECTION === "true" || e.INTROSPECTION === "1",
+      persistedOperationsOnly: e.PERSISTED_OPERATIONS_ONLY === "true" || e.PERSISTED_OPERATIONS_ONLY === "1",
+      persistedOperationsFile: path.resolve(PROJECT_ROOT, e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json"),
+    },
   };
 }
 

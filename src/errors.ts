@@ -10,6 +10,10 @@ export const ErrorCode = {
   TENANT_UNAVAILABLE: 503,
   TENANT_BUSY: 503,
   RATE_LIMITED: 429,
+  /** An operation over a limit of src/http/operation-limits.ts (extensions: kind, limit, measured). */
+  QUERY_TOO_COMPLEX: 400,
+  /** An organization query hit the statement timeout (extensions.retryable). */
+  QUERY_TIMEOUT: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCode;

@@ -36,6 +36,8 @@ export interface DatabaseTierOptions {
   poolSize: number;
   /** Close idle pooled connections after this long (ms). */
   idleTimeoutMillis?: number;
+  /** statement_timeout of every connection (ms), sent in the startup message: no extra round trip. */
+  statementTimeoutMs?: number;
   onQuery?: QueryListener;
 }
 
@@ -45,6 +47,7 @@ export function createDatabaseTierClient(options: DatabaseTierOptions): TenantCl
     connectionString: options.connectionString,
     max: options.poolSize,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+    statement_timeout: options.statementTimeoutMs || undefined,
   });
   const db = newClient(adapter, options.onQuery);
   return { db, close: () => db.$disconnect() };

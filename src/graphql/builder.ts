@@ -4,6 +4,7 @@
 // prisma plugin also uses (client: ctx => ctx.db), so a resolver cannot pick another org's
 // client; central data (users, members, organizations) only through ctx.accounts.
 import SchemaBuilder from "@pothos/core";
+import ComplexityPlugin from "@pothos/plugin-complexity";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
@@ -14,6 +15,7 @@ import type PrismaTypes from "../data/generated/pothos-types.ts";
 import { getDatamodel } from "../data/generated/pothos-types.ts";
 import type { OrgContext, RequestContext, SignedInContext } from "./context.ts";
 import { authorizationError } from "./authorization-error.ts";
+import { fieldComplexity } from "./field-complexity.ts";
 import { validationError } from "./validation-error.ts";
 
 export const builder = new SchemaBuilder<{
@@ -43,7 +45,7 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // Authorization runs first, so a caller without the role learns nothing from validation.
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ValidationPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db,
@@ -74,6 +76,8 @@ export const builder = new SchemaBuilder<{
   validation: {
     validationError: (failure) => validationError(failure),
   },
+  // Only the per-field cost; the limit is checked before execution (src/http/operation-limits.ts).
+  complexity: { fieldComplexity },
 });
 
 builder.scalarType("DateTime", {

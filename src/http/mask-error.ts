@@ -7,6 +7,7 @@ import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
 import { causes, isUnreachable } from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
+import { isQueryTimeout, queryTimeoutError } from "./query-timeout.ts";
 
 export function createMaskError(logger: Logger): MaskError {
   return (error, message) => {
@@ -18,6 +19,10 @@ export function createMaskError(logger: Logger): MaskError {
         path: located?.path,
         extensions: { code: "TENANT_UNAVAILABLE", http: { status: ErrorCode.TENANT_UNAVAILABLE } },
       });
+    }
+    if (isQueryTimeout(error)) {
+      logger.warn({ err: error, path: located?.path }, "organization query hit the statement timeout");
+      return queryTimeoutError(located);
     }
     // Pothos refuses some arguments itself (a negative `first`, `before` with `first`): input errors.
     const pothos = causes(error).find((e): e is PothosValidationError => e instanceof PothosValidationError);

@@ -1,11 +1,14 @@
 // The GraphQL server: one createYoga around one ordered plugin list. Each plugin adds one
 // piece of the request path; their order is the order a request goes through them.
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Accounts } from "../accounts/accounts.ts";
 import { useAccounts } from "../graphql/use-accounts.ts";
 import { useAuth } from "../auth/use-auth.ts";
 import type { TokenVerifier } from "../auth/verify-token.ts";
+import type { Config } from "../config.ts";
 import type { CentralDb } from "../data/central-client.ts";
 import { useLoaders } from "../graphql/loaders.ts";
 import { schema } from "../graphql/schema.ts";
@@ -14,6 +17,9 @@ import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
 import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError } from "./mask-error.ts";
+import { useOperationLimits, type OperationLimits } from "./operation-limits.ts";
+import { parseCacheOption } from "./parse-cache.ts";
+import { loadPersistedOperations, usePersistedOperationsOnly } from "./persisted-operations.ts";
 import { useHealth } from "./use-health.ts";
 import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
@@ -29,6 +35,8 @@ export interface ServerDeps {
   verifyToken: TokenVerifier;
   logger: Logger;
   graphiql?: boolean;
+  limits: OperationLimits;
+  http: Config["http"];
 }
 
 export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab
@@ -54,13 +62,20 @@ export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\`
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, RequestContext>;
 
 export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
+  const { corsOrigins, introspection, persistedOperationsOnly, persistedOperationsFile } = deps.http;
   return createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/health",
     landingPage: false,
-    graphiql: deps.graphiql === false ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    graphiql: deps.graphiql === false || !introspection || persistedOperationsOnly ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     renderGraphiQL: createGraphiQLRenderer(),
+    // Limits before work (src/http/operation-limits.ts): 413 above maxBodyBytes, by
+    // Content-Length or counted while a chunked body streams in; bounded parse cache.
+    maxRequestBodySize: deps.limits.maxBodyBytes,
+    parserAndValidationCache: parseCacheOption({ entries: deps.limits.parseCacheEntries, bytes: deps.limits.parseCacheBytes }),
+    // No CORS headers unless CORS_ORIGINS lists origins ("*" = any).
+    cors: corsOrigins.length === 0 ? false : { origin: corsOrigins.includes("*") ? "*" : corsOrigins, credentials: false },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: deps.logger,
     plugins: [
@@ -68,6 +83,13 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useRequestLog(deps.logger),
       // 2. Central-database readiness (/health/db), answered before any GraphQL work.
       useHealth({ central: deps.central }),
+      // 2b. Before any work: CSRF (a GET or a "simple" content type needs x-graphql-yoga-csrf),
+      // persisted operations only (when configured), introspection (when disabled), then the
+      // token/depth/alias/directive/cost limits. All run before the context (and its SQL).
+      useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
+      ...(persistedOperationsOnly ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))] : []),
+      ...(introspection ? [] : [useDisableIntrospection()]),
+      ...useOperationLimits(deps.limits),
       // 3. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
       useAuth(deps.verifyToken),
       // 4. Organization: membership check, placement, the org's client on ctx.db.

@@ -20,6 +20,8 @@ export interface OrgClientSettings {
   /** Connections this process may open per server. */
   serverBudget: number;
   busyWaitMs: number;
+  /** PostgreSQL statement_timeout of every organization connection (ms; 0 or absent = none). */
+  statementTimeoutMs?: number;
   appRole: AppRole;
   onQuery?: QueryListener;
 }
@@ -27,7 +29,7 @@ export interface OrgClientSettings {
 /** The cache the server uses: a client per tier, each checked with one round trip before first use. */
 export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgClientCacheOptions["onEvent"]): OrgClientCache {
   const budget = new ConnectionBudget(settings.serverBudget);
-  const pools = new ServerPools({ poolSize: settings.sharedPoolSize, appRole: settings.appRole, budget, onQuery: settings.onQuery });
+  const pools = new ServerPools({ poolSize: settings.sharedPoolSize, appRole: settings.appRole, budget, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
   return new OrgClientCache({
     maxClients: settings.maxClients,
     budget,
@@ -36,7 +38,7 @@ export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgC
     createClient: (datasource) => {
       switch (datasource.tier) {
         case "DATABASE":
-          return createDatabaseTierClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery });
+          return createDatabaseTierClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
         case "SCHEMA":
           return createSchemaTierClient(pools.schemaPool(datasource), datasource.schema!, settings.onQuery);
         case "SHARED":

@@ -14,6 +14,8 @@ export interface ServerPoolsOptions {
   budget: ConnectionBudget;
   onQuery?: QueryListener;
   onError?: (error: Error) => void;
+  /** statement_timeout of every connection (ms), sent in the startup message: no extra round trip. */
+  statementTimeoutMs?: number;
 }
 
 export class ServerPools {
@@ -55,7 +57,7 @@ export class ServerPools {
   private pool(key: string, server: string, connectionString: string): pg.Pool {
     let entry = this.pools.get(key);
     if (!entry) {
-      const pool = new pg.Pool({ connectionString, max: this.options.poolSize, idleTimeoutMillis: 30_000 });
+      const pool = new pg.Pool({ connectionString, max: this.options.poolSize, idleTimeoutMillis: 30_000, statement_timeout: this.options.statementTimeoutMs || undefined });
       pool.setMaxListeners(0); // every schema client's adapter adds an error listener
       pool.on("error", (error) => this.options.onError?.(error));
       this.options.budget.forceReserve(server, this.options.poolSize);
