@@ -12,6 +12,8 @@ import type { LifecycleDeps } from "./lifecycle/targets.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { withPgClient } from "./data/server-admin.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
+import { createLimitStore, type LimitStore } from "./limits/limit-store.ts";
+import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
 
@@ -23,6 +25,8 @@ export interface App {
   /** What lifecycle operations (provision, migrate, delete, export) need. */
   lifecycle: LifecycleDeps & { defaults: Config["defaults"] };
   orgClients: OrgClientCache;
+  /** Rate-limit counters shared by every process (central database or Redis). */
+  limitStore: LimitStore;
   yoga: GraphQLServer;
   close(): Promise<void>;
 }
@@ -39,7 +43,7 @@ export interface AppHooks {
   onOrgQuery?: QueryListener;
   /** Every SQL statement sent to the central database (tests count them). */
   onCentralQuery?: QueryListener;
-  /** Login throttling (default: 5 attempts per email per 15 minutes). */
+  /** Login throttling (default: LOGIN_ATTEMPTS_PER_EMAIL attempts per email per 15 minutes). */
   loginThrottle?: LoginThrottleOptions;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
@@ -58,9 +62,14 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const lifecycle = { central, servers, appRole, migrations, defaults: config.defaults };
+  const limits = config.limits;
+  const limitStore = await createLimitStore(limits, centralUrl, (error) => log.warn({ err: error }, "rate limit store connection error"));
+  const orgQuotas = createOrgQuotas(limitStore, { requestsPerSecond: limits.orgRequestsPerSecond, costPerMinute: limits.orgCostPerMinute }, limits.orgLimitsCacheSeconds);
+  const loginThrottle = hooks.loginThrottle ?? { maxAttempts: limits.logInAttemptsPerEmail, windowMs: 15 * 60_000 };
   const yoga = createGraphQLServer({
     central,
-    accounts: createAccounts({ central, lifecycle, auth: config.auth, loginThrottle: hooks.loginThrottle }),
+    accounts: createAccounts({ central, lifecycle, auth: config.auth, limitStore, loginThrottle }),
+    rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
     requiredSchemaVersion: latestVersion(migrations),
@@ -74,9 +83,11 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     servers,
     lifecycle,
     orgClients,
+    limitStore,
     yoga,
     async close() {
       await orgClients.close();
+      await limitStore.close();
       await central.$disconnect();
     },
   };

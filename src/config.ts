@@ -3,6 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { LIMITS_ENV, limitsConfig, type LimitsConfig } from "./limits/limits-config.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -54,6 +55,8 @@ export interface Config {
    */
   defaults: { tier: "DATABASE" | "SCHEMA" | "SHARED"; server: string; hostDatabasePrefix: string };
   logLevel: string;
+  /** Rate limits and quotas, and the store every process counts in (src/limits/limits-config.ts). */
+  limits: LimitsConfig;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
 }
@@ -86,6 +89,7 @@ const Env = z.object({
   HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
+  ...LIMITS_ENV,
 });
 
 export class ConfigError extends Error {
@@ -129,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
+    limits: limitsConfig(e),
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
   };
 }

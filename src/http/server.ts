@@ -15,6 +15,7 @@ import { useTenancy } from "../tenancy/use-tenancy.ts";
 import { createMaskError } from "./mask-error.ts";
 import { useHealth } from "./use-health.ts";
 import { useRequestLog } from "./use-request-log.ts";
+import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
 
 export interface ServerDeps {
   central: CentralDb;
@@ -25,6 +26,8 @@ export interface ServerDeps {
   /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
   requiredSchemaVersion: string | null;
   verifyToken: TokenVerifier;
+  /** Limits per client IP, user and organization, counted in the shared store. */
+  rateLimits: RateLimitsOptions;
   logger: Logger;
   graphiql?: boolean;
 }
@@ -61,6 +64,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useAuth(deps.verifyToken),
       // 4. Organization: membership check, placement, the org's client on ctx.db.
       useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
+      // 4b. Rate limits: per-field (signUp, logIn, createOrganization) and per organization (requests, cost).
+      useRateLimits(deps.rateLimits),
       // 5. Account services (users, sessions, organizations, members) on ctx.accounts.
       useAccounts(deps.accounts),
       // 6. Per-request dataloaders for central data (users).
