@@ -1,6 +1,8 @@
 // Limits per client IP key on the socket's peer address; X-Forwarded-For is believed only
 // as far as TRUST_PROXY says proxies append to it.
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp, normalizeIp } from "../../src/http/client-ip.ts";
 import { countSelectedFields } from "../../src/http/stand-in-cost.ts";
@@ -65,5 +67,30 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
     expect(errorOf(await signUpFrom("192.0.2.10")).code).toBe("RATE_LIMITED");
     expect(errorOf(await signUpFrom("198.51.100.7, 192.0.2.10")).code).toBe("RATE_LIMITED");
     dataOf(await signUpFrom("192.0.2.11")); // another client behind the same proxy
+  });
+
+  it("over a real HTTP server, takes the socket's peer address when no proxy header is sent", async () => {
+    const server = createServer(app.yoga);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const signUp = async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: op("SignUp"), variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } } }),
+        });
+        return { status: response.status, ...((await response.json()) as object) };
+      };
+      const viaFetch = (remoteAddress?: string) =>
+        requestVia(app, op("SignUp"), { variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } }, remoteAddress });
+      dataOf(await viaFetch("127.0.0.1")); // uses up 127.0.0.1's one sign-up
+      const refused = await signUp(); // the real socket's peer is 127.0.0.1
+      expect(refused.status).toBe(429);
+      expect(errorOf(refused).code).toBe("RATE_LIMITED");
+      dataOf(await viaFetch(undefined)); // an unknown peer is another key: the refusal above was the socket's address
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
