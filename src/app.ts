@@ -10,6 +10,8 @@ import { latestVersion, type Migration } from "./data/migrator.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
+import { createLimitStore, type LimitStore } from "./data/limit-store.ts";
+import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
 
@@ -21,6 +23,8 @@ export interface App {
   /** What lifecycle operations (provision, migrate, delete, export) need. */
   lifecycle: Lifecycle;
   orgClients: OrgClientCache;
+  /** Rate-limit counters shared by every process (central database or Redis). */
+  limitStore: LimitStore;
   yoga: GraphQLServer;
   close(): Promise<void>;
 }
@@ -31,7 +35,7 @@ export interface AppHooks {
   onOrgQuery?: QueryListener;
   /** Every SQL statement sent to the central database (tests count them). */
   onCentralQuery?: QueryListener;
-  /** Login throttling (default: 5 attempts per email per 15 minutes). */
+  /** Login throttling (default: LOGIN_ATTEMPTS_PER_EMAIL attempts per email per 15 minutes). */
   loginThrottle?: LoginThrottleOptions;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
@@ -47,9 +51,14 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
+  const limits = config.rateLimits;
+  const limitStore = await createLimitStore(limits, centralUrl, (error) => log.warn({ err: error }, "rate limit store connection error"));
+  const orgQuotas = createOrgQuotas(limitStore, { requestsPerSecond: limits.orgRequestsPerSecond, costPerMinute: limits.orgCostPerMinute }, limits.orgLimitsCacheSeconds);
+  const loginThrottle = hooks.loginThrottle ?? { maxAttempts: limits.logInAttemptsPerEmail, windowMs: 15 * 60_000 };
   const yoga = createGraphQLServer({
     central,
-    accounts: createAccounts({ central, lifecycle, auth: config.auth, loginThrottle: hooks.loginThrottle }),
+    accounts: createAccounts({ central, lifecycle, auth: config.auth, limitStore, loginThrottle }),
+    rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
     requiredSchemaVersion: latestVersion(migrations),
@@ -65,9 +74,11 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     servers,
     lifecycle,
     orgClients,
+    limitStore,
     yoga,
     async close() {
       await orgClients.close();
+      await limitStore.close();
       await central.$disconnect();
     },
   };

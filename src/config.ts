@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { Tier } from "./data/generated/central/enums.ts";
+import { LIMITS_ENV, limitsConfig, type LimitsConfig } from "./rate-limits-config.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -77,6 +78,8 @@ export interface Config {
    */
   defaults: { tier: Tier; server: string; hostDatabasePrefix: string };
   logLevel: string;
+  /** Rate limits and quotas, and the store every process counts in (src/rate-limits-config.ts). */
+  rateLimits: LimitsConfig;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
   /** Limits applied before work, to every request (src/http/operation-limits.ts). */
@@ -134,6 +137,7 @@ const Env = z.object({
   INTROSPECTION: z.enum(["true", "false", "1", "0"]).default("true"),
   PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
   PERSISTED_OPERATIONS_FILE: optional,
+  ...LIMITS_ENV,
 });
 
 export class ConfigError extends Error {
@@ -178,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
+    rateLimits: limitsConfig(e),
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
     limits: {
       maxBodyBytes: e.MAX_BODY_BYTES,

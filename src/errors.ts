@@ -23,6 +23,11 @@ export function appError(code: ErrorCode, message: string, extensions: Record<st
   return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: ErrorCode[code] } } });
 }
 
+/** The `extensions.code` of a GraphQL error, if it is one. */
+export function codeOf(error: unknown): string | undefined {
+  return error instanceof GraphQLError ? (error.extensions.code as string | undefined) : undefined;
+}
+
 /** A request without a valid token asked for something that needs one. */
 export function notSignedIn(): GraphQLError {
   return appError("UNAUTHENTICATED", "sign in: send Authorization: Bearer <token>");

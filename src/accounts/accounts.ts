@@ -4,6 +4,7 @@
 import type { AuthConfig } from "../config.ts";
 import type { CentralDb } from "../data/central-client.ts";
 import type { ProvisionDeps } from "../lifecycle/provision.ts";
+import type { LimitStore } from "../data/limit-store.ts";
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from "./login-throttle.ts";
 import { createMembers } from "./members.ts";
 import { createOrganizations } from "./organizations.ts";
@@ -15,14 +16,16 @@ export interface AccountsDeps {
   /** How organizations are provisioned (servers, application role, default tier). */
   lifecycle: ProvisionDeps;
   auth: AuthConfig;
+  /** Where log-in attempts are counted (shared by every process). */
+  limitStore: LimitStore;
   loginThrottle?: LoginThrottleOptions;
 }
 
-export function createAccounts({ central, lifecycle, auth, loginThrottle = DEFAULT_LOGIN_THROTTLE }: AccountsDeps) {
+export function createAccounts({ central, lifecycle, auth, limitStore, loginThrottle = DEFAULT_LOGIN_THROTTLE }: AccountsDeps) {
   const issue = createSessionIssuer(auth);
   return {
     users: createUserDirectory(central),
-    sessions: createSessions(central, issue, new LoginThrottle(loginThrottle)),
+    sessions: createSessions(central, issue, new LoginThrottle(limitStore, loginThrottle)),
     organizations: createOrganizations({ central, lifecycle, issue }),
     members: createMembers(central),
   };

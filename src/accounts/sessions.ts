@@ -47,11 +47,11 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
 
     async logIn({ email, password }: Credentials): Promise<Session> {
       const address = normalizeEmail(email);
-      throttle.take(address);
+      await throttle.take(address);
       const user = await central.user.findUnique({ where: { email: address }, select: { id: true, passwordHash: true } });
       const valid = await verifyPassword(user?.passwordHash, password);
       if (!user || !valid) throw appError("UNAUTHENTICATED", "email or password is incorrect");
-      throttle.reset(address);
+      await throttle.reset(address);
       return issue(user.id, null);
     },
 

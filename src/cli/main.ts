@@ -8,6 +8,7 @@ import { deleteOrganization } from "../lifecycle/delete-org.ts";
 import { exportOrganization, importOrganization } from "../lifecycle/export-org.ts";
 import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } from "../lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../lifecycle/provision.ts";
+import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { withCliSession } from "./session.ts";
 
@@ -100,6 +101,8 @@ orgs
       say(`${opts.slug} imported: ${summary.memberships} memberships, ${Object.entries(summary.rows).map(([t, n]) => `${n} ${t}`).join(", ")}`);
     }),
   );
+
+addOrgLimitsCommand(orgs);
 
 program
   .command("migrate [what]")

@@ -23,6 +23,7 @@ import { loadPersistedOperations, usePersistedOperationsOnly } from "./persisted
 import { useHealth } from "./use-health.ts";
 import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
+import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
 
 export interface ServerDeps {
   central: CentralDb;
@@ -33,6 +34,8 @@ export interface ServerDeps {
   /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
   requiredSchemaVersion: string | null;
   verifyToken: TokenVerifier;
+  /** Limits per client IP, user and organization, counted in the shared store. */
+  rateLimits: RateLimitsOptions;
   logger: Logger;
   graphiql?: boolean;
   limits: OperationLimits;
@@ -94,6 +97,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useAuth(deps.verifyToken),
       // 4. Organization: membership check, placement, the org's client on ctx.db.
       useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
+      // 4b. Rate limits: per-field (signUp, logIn, createOrganization) and per organization (requests, cost).
+      useRateLimits(deps.rateLimits),
       // 5. Account services (users, sessions, organizations, members) on ctx.accounts.
       useAccounts(deps.accounts),
       // 6. Per-request dataloaders for central data (users).

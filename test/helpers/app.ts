@@ -48,6 +48,14 @@ export interface TestAppOptions {
   tenantMigrations?: Migration[];
 }
 
+export const TEST_RATE_LIMITS = {
+  SIGNUPS_PER_IP_PER_HOUR: "100000",
+  LOGINS_PER_IP_PER_HOUR: "100000",
+  ORGS_PER_USER_PER_DAY: "100000",
+  ORG_REQUESTS_PER_SECOND: "100000",
+  ORG_COST_PER_MINUTE: "100000000",
+};
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const centralDb = await createScratchDatabase("central");
   await migrateCentral(centralDb.url);
@@ -62,6 +70,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: "silent",
     ORG_CLIENT_CACHE_SIZE: String(options.maxClients ?? 20),
     ORG_POOL_SIZE: String(options.poolSize ?? 2),
+    // Test files send many requests from one (unknown) address and organization; the limits
+    // tests (test/limits/) set low ones through `env`.
+    ...TEST_RATE_LIMITS,
     ...options.env,
   });
   const app = await createApp(config, centralDb.url, {

@@ -1,0 +1,118 @@
+// Rate limits and quotas on the request path, counted in the store every process shares
+// (src/limits/limit-store.ts). Two kinds:
+//  - per field: each execution of signUp / logIn (per client IP) and createOrganization (per
+//    user per day) takes a point when its resolver is reached, so 10 aliased signUp fields
+//    are 10 sign-ups; a field over its limit fails with RATE_LIMITED and does nothing, the
+//    fields before it (mutations run in order) have run.
+//  - per organization, after the tenancy plugin verified the membership: one request, then
+//    the operation's cost; over either limit the whole operation is refused before it runs.
+import type { ExecutionArgs, GraphQLFieldResolver, GraphQLSchema } from "graphql";
+import { defaultFieldResolver, GraphQLError } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { codeOf } from "../errors.ts";
+import { consumeOrRefuse } from "../limits/consume.ts";
+import type { LimitsConfig } from "../rate-limits-config.ts";
+import type { LimitStore } from "../data/limit-store.ts";
+import type { OrgQuotas } from "../limits/org-quotas.ts";
+import type { RequestContext } from "../graphql/context.ts";
+import { clientIp } from "./client-ip.ts";
+import { operationCost, OperationVariablesError } from "./operation-cost.ts";
+
+export interface RateLimitsOptions {
+  store: LimitStore;
+  limits: LimitsConfig;
+  orgQuotas: OrgQuotas;
+  /**
+   * The operation's cost, charged to the organization's budget per minute before it runs.
+   * Default: a stand-in that counts selected fields; the §1 cost measure replaces it here.
+   */
+  measureCost?: (args: ExecutionArgs) => number;
+}
+
+/** What the wrapped resolvers find on the context: this server's per-field limits. */
+interface FieldQuotaContext {
+  takeFieldQuota?: (fieldName: string) => Promise<void>;
+}
+
+type NodeServerContext = { req?: { socket?: { remoteAddress?: string } } };
+
+const LIMITED_MUTATIONS = ["signUp", "logIn", "createOrganization"] as const;
+type LimitedMutation = (typeof LIMITED_MUTATIONS)[number];
+
+export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLimitsOptions): Plugin<RequestContext> {
+  const HOUR = 3600;
+  const fieldLimits: Record<LimitedMutation, { limiter: ReturnType<LimitStore["limiter"]>; what: string }> = {
+    signUp: { limiter: store.limiter("signup-ip", limits.signUpsPerIpPerHour, HOUR), what: "too many sign-ups from this address" },
+    logIn: { limiter: store.limiter("login-ip", limits.logInsPerIpPerHour, HOUR), what: "too many log-ins from this address" },
+    createOrganization: {
+      limiter: store.limiter("orgs-user", limits.orgsPerUserPerDay, 24 * HOUR),
+      what: "too many organizations created by this user today",
+    },
+  };
+  const cost = measureCost ?? costOf;
+
+  return {
+    onSchemaChange({ schema }) {
+      wrapLimitedMutations(schema);
+    },
+    onContextBuilding({ context, extendContext }) {
+      const ctx = context as RequestContext & NodeServerContext;
+      const takeFieldQuota = async (fieldName: string) => {
+        const limit = fieldLimits[fieldName as LimitedMutation];
+        if (!limit) return;
+        const key =
+          fieldName === "createOrganization"
+            ? (ctx.user?.id ?? "anonymous")
+            : clientIp(ctx.request.headers.get("x-forwarded-for"), ctx.req?.socket?.remoteAddress, limits.trustProxyHops);
+        try {
+          await consumeOrRefuse(limit.limiter, key, 1, limit.what);
+        } catch (error) {
+          if (codeOf(error) === "RATE_LIMITED") ctx.log?.info({ limit: fieldName }, "rate limited");
+          throw error;
+        }
+      };
+      extendContext({ takeFieldQuota } as Partial<RequestContext>);
+    },
+    async onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as RequestContext;
+      if (!ctx.org) return;
+      try {
+        await orgQuotas.consumeRequest(ctx.org.id);
+        await orgQuotas.consumeCost(ctx.org.id, cost(args));
+      } catch (error) {
+        if (!(error instanceof GraphQLError) || codeOf(error) !== "RATE_LIMITED") throw error;
+        ctx.log.info({ orgId: ctx.org.id, reason: error.message }, "rate limited");
+        setResultAndStopExecution({ errors: [error] });
+      }
+    },
+  };
+}
+
+// The schema object is shared by every server in the process (tests run several), so its
+// resolvers are wrapped once, and the wrapper takes the limits of the server whose context
+// it is given.
+const wrapped = new WeakSet<object>();
+
+function wrapLimitedMutations(schema: GraphQLSchema): void {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  for (const name of LIMITED_MUTATIONS) {
+    const field = fields[name];
+    if (!field || wrapped.has(field)) continue;
+    const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (root, args, context, info) => {
+      await (context as FieldQuotaContext).takeFieldQuota?.(info.fieldName);
+      return resolve(root, args, context, info);
+    };
+    wrapped.add(field);
+  }
+}
+
+/** The same measure MAX_COST limits (src/http/operation-cost.ts); variables that do not fit cost nothing: execution refuses them. */
+function costOf(args: ExecutionArgs): number {
+  try {
+    return operationCost({ schema: args.schema, document: args.document, variables: args.variableValues, operationName: args.operationName });
+  } catch (error) {
+    if (error instanceof OperationVariablesError) return 0;
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+// Per-organization quotas: requests per second and operation cost per minute. Each
+// organization may have its own limits (central table org_limits, a null column meaning the
+// default from configuration); a process reads an organization's row at most once per
+// ORG_LIMITS_CACHE_SECONDS, so a changed row takes effect within that time everywhere.
+import { LRUCache } from "lru-cache";
+import { consumeOrRefuse } from "./consume.ts";
+import type { LimitStore } from "../data/limit-store.ts";
+
+export interface OrgLimits {
+  requestsPerSecond: number;
+  costPerMinute: number;
+}
+
+export interface OrgQuotas {
+  limitsOf(orgId: string): Promise<OrgLimits>;
+  /** One request of `orgId`; RATE_LIMITED when its requests per second are used up. */
+  consumeRequest(orgId: string): Promise<void>;
+  /** `cost` (a whole number, 0 or more) from `orgId`'s budget per minute; RATE_LIMITED when it would be exceeded. */
+  consumeCost(orgId: string, cost: number): Promise<void>;
+}
+
+export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSeconds: number): OrgQuotas {
+  const cache = cacheSeconds > 0 ? new LRUCache<string, OrgLimits>({ max: 10_000, ttl: cacheSeconds * 1000 }) : undefined;
+
+  async function limitsOf(orgId: string): Promise<OrgLimits> {
+    const cached = cache?.get(orgId);
+    if (cached) return cached;
+    const { rows } = await store.central.query<{ requests_per_second: number | null; cost_per_minute: number | null }>(
+      "SELECT requests_per_second, cost_per_minute FROM org_limits WHERE org_id = $1",
+      [orgId],
+    );
+    const row = rows[0];
+    const limits = {
+      requestsPerSecond: positive(row?.requests_per_second) ?? defaults.requestsPerSecond,
+      costPerMinute: positive(row?.cost_per_minute) ?? defaults.costPerMinute,
+    };
+    cache?.set(orgId, limits);
+    return limits;
+  }
+
+  return {
+    limitsOf,
+    async consumeRequest(orgId) {
+      const { requestsPerSecond } = await limitsOf(orgId);
+      await consumeOrRefuse(store.limiter("org-requests", requestsPerSecond, 1), orgId, 1, "too many requests for this organization");
+    },
+    async consumeCost(orgId, cost) {
+      if (!Number.isFinite(cost) || cost < 0) throw new Error(`operation cost must be a number >= 0, got ${cost}`);
+      if (cost === 0) return;
+      const { costPerMinute } = await limitsOf(orgId);
+      // Anything above the budget is refused anyway; the cap keeps the counter an integer.
+      const points = Math.min(Math.ceil(cost), costPerMinute + 1);
+      await consumeOrRefuse(store.limiter("org-cost", costPerMinute, 60), orgId, points, "this organization's operation cost per minute is used up");
+    },
+  };
+}
+
+/** A usable limit from a row, or undefined for "use the default" (null, 0 or negative). */
+function positive(value: number | null | undefined): number | undefined {
+  return typeof value === "number" && value > 0 ? value : undefined;
+}
