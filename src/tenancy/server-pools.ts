@@ -1,11 +1,12 @@
 // The shared pools of each server: one per SCHEMA-tier host database (all of that
-// server's schema organizations share it) and one per SHARED-tier database (connected as
+// server's schema organizations share it, connected as the switcher role) and one per SHARED-tier database (connected as
 // the application role, which owns nothing and cannot bypass row-level security). Each
 // pool reserves its size from the server's connection budget when it is first opened.
 import pg from "pg";
 import { createSharedBaseClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "./placement.ts";
+import { rolePassword, roleUrl, switcherRoleName } from "./request-roles.ts";
 
 export interface AppRole {
   name: string;
@@ -34,9 +35,11 @@ export class ServerPools {
 
   constructor(private readonly options: ServerPoolsOptions) {}
 
-  /** The pool of a SCHEMA-tier host database (administrative credentials). */
+  /** The pool of a SCHEMA-tier host database, connected as the switcher role (no rights of its own). */
   schemaPool(datasource: Datasource): pg.Pool {
-    return this.pool(`schema:${datasource.server}/${datasource.database}`, datasource.server, datasource.url);
+    const switcher = switcherRoleName(this.options.appRole);
+    const url = roleUrl(datasource.url, switcher, rolePassword(this.options.appRole, switcher));
+    return this.pool(`schema:${datasource.server}/${datasource.database}`, datasource.server, url);
   }
 
   /** The unscoped client of a SHARED-tier database, on its application-role pool. */

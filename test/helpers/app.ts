@@ -11,6 +11,7 @@ import type { Migration } from "../../src/data/migrator.ts";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
+import { orgRoleName, switcherRoleName } from "../../src/tenancy/request-roles.ts";
 import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient } from "./databases.ts";
 
 export interface GraphQLResponse<T = any> {
@@ -100,10 +101,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       const databases = await app.central.organization.findMany({ distinct: ["server", "databaseName"], select: { server: true, databaseName: true } });
+      const orgs = await app.central.organization.findMany({ select: { server: true, tier: true, databaseName: true, schemaName: true } });
       await app.close();
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
+      // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
+      for (const org of orgs) {
+        const role = orgRoleName(org);
+        if (role) await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`), app.servers[org.server]!);
+      }
       for (const url of [serverUrl(), secondServerUrl()]) {
-        await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(config.appRole.name)}`), url);
+        for (const role of [config.appRole.name, switcherRoleName(config.appRole)]) {
+          await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`), url);
+        }
       }
       await centralDb.drop();
     },
