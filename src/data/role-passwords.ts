@@ -52,27 +52,40 @@ export class ForeignRoleError extends Error {
 export async function ensureRole(client: pg.ClientBase, spec: RoleSpec): Promise<"created" | "exists"> {
   const name = quoteIdentifier(spec.name);
   const attributes = `${spec.login ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT`;
-  let outcome: "created" | "exists" = "exists";
-  const found = await client.query<{ comment: string | null }>(
-    "SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
-    [spec.name],
-  );
-  if (found.rowCount === 0) {
+  const state = async () =>
+    (
+      await client.query<{ comment: string | null; as_wanted: boolean }>(
+        `SELECT shobj_description(oid, 'pg_authid') AS comment,
+                (rolcanlogin = $2 AND NOT rolsuper AND NOT rolcreatedb AND NOT rolcreaterole AND NOT rolreplication AND NOT rolbypassrls AND NOT rolinherit) AS as_wanted
+           FROM pg_roles WHERE rolname = $1`,
+        [spec.name, spec.login],
+      )
+    ).rows[0];
+  let existing = await state();
+  if (!existing) {
     const password = spec.login && spec.password ? ` PASSWORD ${client.escapeLiteral(scramVerifier(spec.password))}` : "";
+    // Role and marker appear together (one transaction), so no one sees an unmarked role of ours.
     try {
+      await client.query("BEGIN");
       await client.query(`CREATE ROLE ${name} ${attributes}${password}`);
-      outcome = "created";
+      if (spec.marker) await client.query(`COMMENT ON ROLE ${name} IS ${client.escapeLiteral(spec.marker)}`);
+      await client.query("COMMIT");
+      return "created";
     } catch (error) {
-      // 42710: created meanwhile; 23505: two CREATE ROLEs raced on the catalog.
+      await client.query("ROLLBACK").catch(() => undefined);
+      // 42710: created meanwhile; 23505: two CREATE ROLEs raced on the catalog (the other committed).
       const code = (error as { code?: string }).code;
       if (code !== "42710" && code !== "23505") throw error;
+      existing = await state();
+      if (!existing) throw error;
     }
-  } else if (spec.marker && found.rows[0]!.comment !== spec.marker) {
-    throw new ForeignRoleError(`role ${spec.name} exists but was not created for this (${found.rows[0]!.comment ?? "no comment"}); refusing to adopt it`);
   }
-  await client.query(`ALTER ROLE ${name} ${attributes}`);
-  if (spec.marker && outcome === "created") await client.query(`COMMENT ON ROLE ${name} IS ${client.escapeLiteral(spec.marker)}`);
-  return outcome;
+  if (spec.marker && existing.comment !== spec.marker) {
+    throw new ForeignRoleError(`role ${spec.name} exists but was not created for this (${existing.comment ?? "no comment"}); refusing to adopt it`);
+  }
+  // Altered only when needed: concurrent ALTERs of one role fail ("tuple concurrently updated").
+  if (!existing.as_wanted) await client.query(`ALTER ROLE ${name} ${attributes}`);
+  return "exists";
 }
 
 /** Sets a login role's password (as a SCRAM verifier: the statement log never sees the password). */

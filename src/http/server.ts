@@ -12,7 +12,7 @@ import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../tenancy/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
-import { createMaskError } from "./mask-error.ts";
+import { createMaskError, yogaLogger } from "./mask-error.ts";
 import { useHealth } from "./use-health.ts";
 import { useRequestLog } from "./use-request-log.ts";
 
@@ -51,7 +51,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     landingPage: false,
     graphiql: deps.graphiql === false ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
-    logging: deps.logger,
+    logging: yogaLogger(deps.logger),
     plugins: [
       // 1. Request id and a logger carrying it; access log line per response.
       useRequestLog(deps.logger),

@@ -67,6 +67,9 @@ export async function rotateOrgRolePassword(client: pg.ClientBase, target: OrgRo
 export async function secureOrgTarget(client: pg.ClientBase, target: OrgRoleTarget, appRole: AppRole): Promise<void> {
   const role = quoteIdentifier(target.schema ?? target.database);
   const database = quoteIdentifier(target.database);
+  // Schemas of one host database are migrated concurrently; these statements update the same
+  // catalog rows (the database's, public's, set_config's), which PostgreSQL refuses to do at once.
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph: secure database'))");
   await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
   await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${target.schema ? quoteIdentifier(switcherRoleName(appRole)) : role}`);
   await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);

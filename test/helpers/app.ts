@@ -46,6 +46,8 @@ export interface TestAppOptions {
   onCentralQuery?: (sql: string) => void;
   loginThrottle?: LoginThrottleOptions;
   tenantMigrations?: Migration[];
+  /** Default: silent (or TEST_LOG_LEVEL). */
+  logger?: pino.Logger;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -65,7 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const app = await createApp(config, centralDb.url, {
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     onOrgQuery: options.onOrgQuery,
     onCentralQuery: options.onCentralQuery,
     loginThrottle: options.loginThrottle,
