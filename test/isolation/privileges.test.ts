@@ -31,7 +31,7 @@ const PLACEMENTS = [
 ] as const;
 
 // (The SHARED tier runs every operation in a transaction, which refuses DROP DATABASE and DISCARD first.)
-const DENIED = /permission denied|must be owner|must be superuser|not allowed|cannot run inside a transaction block/i;
+const DENIED = /permission denied|must be owner|must be superuser|must have admin option|not allowed|cannot run inside a transaction block/i;
 
 /** Runs raw SQL on the organization's own client, as a resolver could. */
 async function raw(org: Organization, sql: string): Promise<unknown> {
