@@ -73,11 +73,22 @@ export async function secureOrgTarget(client: pg.ClientBase, target: OrgRoleTarg
   await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
   await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${target.schema ? quoteIdentifier(switcherRoleName(appRole)) : role}`);
   await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
+  await revokeLargeObjects(client);
   if (target.schema) await hardenHostDatabase(client);
   const schema = target.schema ? quoteIdentifier(target.schema) : "public";
   await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
   for (const table of await orgTables(client)) {
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.${quoteIdentifier(table)} TO ${role}`);
+  }
+}
+
+/**
+ * Large objects belong to no schema: any role may create them (and fill the disk) unless
+ * the functions that create them are taken away from PUBLIC. Requests never use them.
+ */
+export async function revokeLargeObjects(client: pg.ClientBase): Promise<void> {
+  for (const fn of ["lo_creat(integer)", "lo_create(oid)", "lo_from_bytea(oid, bytea)", "lo_import(text)", "lo_import(text, oid)"]) {
+    await client.query(`REVOKE EXECUTE ON FUNCTION pg_catalog.${fn} FROM PUBLIC`);
   }
 }
 

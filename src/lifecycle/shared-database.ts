@@ -7,6 +7,7 @@ import { ensureRole } from "../data/role-passwords.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import type { AppRole } from "../tenancy/server-pools.ts";
 import { orgTables } from "./org-data.ts";
+import { revokeLargeObjects } from "./org-roles.ts";
 
 /** The policy name; one per table. */
 const POLICY = "org_isolation";
@@ -46,6 +47,7 @@ export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole)
   await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
   await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${roleName}`);
   await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
+  await revokeLargeObjects(client);
 }
 
 /** Tables with an org_id column and whether each has row-level security enabled and forced. */

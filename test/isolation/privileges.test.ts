@@ -53,6 +53,7 @@ async function snapshot(orgs: Organization[]) {
         objects: (await c.query("SELECT count(*)::int AS n FROM pg_class")).rows[0].n,
         namespaces: (await c.query("SELECT count(*)::int AS n FROM pg_namespace")).rows[0].n,
         extensions: (await c.query("SELECT count(*)::int AS n FROM pg_extension")).rows[0].n,
+        largeObjects: (await c.query("SELECT count(*)::int AS n FROM pg_largeobject_metadata")).rows[0].n,
         projects: (await c.query(`SELECT count(*)::int AS n FROM ${datasource.schema ? `"${datasource.schema}".` : ""}projects WHERE org_id = $1`, [org.id])).rows[0].n,
       })),
     );
@@ -123,6 +124,9 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
       `COPY (SELECT 1) TO PROGRAM 'touch /tmp/pwned'`,
       `COPY projects TO '/tmp/pwned'`,
       `SELECT pg_read_file('/etc/passwd')`,
+      `SELECT lo_create(0)`,
+      `SELECT lo_from_bytea(0, 'planted')`,
+      `SELECT lo_import('/etc/passwd')`,
       `DROP TABLE projects`,
       `TRUNCATE projects`,
       `ALTER TABLE projects ADD COLUMN planted int`,
