@@ -28,7 +28,7 @@ export default async function run(argv: string[]): Promise<void> {
     try {
       process.stdout.write(`provisioning ${orgCount} organizations`);
       for (let i = 0; i < orgCount; i++) {
-        const org = await provisionOrganization({ central: app.central, servers: app.servers }, { slug: `bench-${process.pid}-${i}`, name: `Bench ${i}` });
+        const org = await provisionOrganization(app.lifecycle, { slug: `bench-${process.pid}-${i}`, name: `Bench ${i}` });
         const user = await app.central.user.create({ data: { email: `u${i}-${process.pid}@bench.test`, name: `u${i}` } });
         await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
         const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));

@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ default: (args: string[]) => Promi
   "request-path": () => import("./request-path.ts"),
   fleet: () => import("./fleet.ts"),
   abuse: () => import("./abuse.ts"),
+  "role-switch": () => import("./role-switch.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);

@@ -20,7 +20,8 @@ export type ErrorCode = keyof typeof ErrorCode;
 
 /** A GraphQL error with `extensions.code`; `http.status` is used by Yoga and stripped from the response. */
 export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions, http: { status: ErrorCode[code] } } });
+  const retry = RETRYABLE.has(code) ? { retryable: true } : {};
+  return new GraphQLError(message, { extensions: { code, ...retry, ...extensions, http: { status: ErrorCode[code] } } });
 }
 
 /** The `extensions.code` of a GraphQL error, if it is one. */
@@ -40,6 +41,9 @@ export function noOrganization(): GraphQLError {
     "this needs an organization: send an X-Org-Id header, use a token for one (switchOrganization), or create one (createOrganization)",
   );
 }
+
+/** Codes a client may simply retry later (`extensions.retryable: true`). */
+export const RETRYABLE: ReadonlySet<ErrorCode> = new Set(["TENANT_UNAVAILABLE", "TENANT_BUSY"]);
 
 /** Input errors name the field at fault. */
 export function badUserInput(field: string, message: string): GraphQLError {

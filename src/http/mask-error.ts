@@ -5,7 +5,7 @@ import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
-import { causes, isUnreachable } from "../data/database-errors.ts";
+import { causes, isMalformedInput, isUnreachable } from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
 import { isQueryTimeout, queryTimeoutError } from "./query-timeout.ts";
 
@@ -17,7 +17,16 @@ export function createMaskError(logger: Logger): MaskError {
       return new GraphQLError("the organization's data is temporarily unavailable", {
         nodes: located?.nodes,
         path: located?.path,
-        extensions: { code: "TENANT_UNAVAILABLE", http: { status: ErrorCode.TENANT_UNAVAILABLE } },
+        extensions: { code: "TENANT_UNAVAILABLE", retryable: true, http: { status: ErrorCode.TENANT_UNAVAILABLE } },
+      });
+    }
+    if (isMalformedInput(error)) {
+      // Logged below error level: a client sent it, nothing is wrong with the server.
+      logger.info({ err: error, path: located?.path }, "malformed id or cursor refused");
+      return new GraphQLError("an id or cursor is malformed", {
+        nodes: located?.nodes,
+        path: located?.path,
+        extensions: { code: "BAD_USER_INPUT", http: { status: ErrorCode.BAD_USER_INPUT } },
       });
     }
     if (isQueryTimeout(error)) {
@@ -27,7 +36,8 @@ export function createMaskError(logger: Logger): MaskError {
     // Pothos refuses some arguments itself (a negative `first`, `before` with `first`): input errors.
     const pothos = causes(error).find((e): e is PothosValidationError => e instanceof PothosValidationError);
     if (pothos && !pothos.extensions.code) {
-      return new GraphQLError(pothos.message, {
+      // Its message may quote the input (a cursor of any size): keep it short.
+      return new GraphQLError(pothos.message.length > 120 ? `${pothos.message.slice(0, 120)}...` : pothos.message, {
         nodes: located?.nodes,
         path: located?.path,
         extensions: { code: "BAD_USER_INPUT", http: { status: ErrorCode.BAD_USER_INPUT } },
@@ -36,5 +46,19 @@ export function createMaskError(logger: Logger): MaskError {
     const masked = yogaMaskError(error, message, false);
     if (masked !== error) logger.error({ err: error, path: located?.path }, "internal error (masked)");
     return masked;
+  };
+}
+
+/**
+ * The logger Yoga gets. Yoga logs every error that maskError changed at error level, which
+ * would log input mistakes (BAD_USER_INPUT) and unavailable organizations as errors, and
+ * internal errors twice: maskError above logs each at its level, so Yoga's copy goes to debug.
+ */
+export function yogaLogger(logger: Logger) {
+  return {
+    debug: (...args: unknown[]) => logger.debug({ yoga: args }, "yoga"),
+    info: (...args: unknown[]) => logger.info({ yoga: args }, "yoga"),
+    warn: (...args: unknown[]) => logger.warn({ yoga: args }, "yoga"),
+    error: (...args: unknown[]) => logger.debug({ err: args[0] }, "yoga error (logged by maskError at its level)"),
   };
 }

@@ -16,7 +16,7 @@ import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
 import { createGraphiQLRenderer } from "./graphiql.ts";
-import { createMaskError } from "./mask-error.ts";
+import { createMaskError, yogaLogger } from "./mask-error.ts";
 import { useOperationLimits, type OperationLimits } from "./operation-limits.ts";
 import { parseCacheOption } from "./parse-cache.ts";
 import { loadPersistedOperations, usePersistedOperationsOnly } from "./persisted-operations.ts";
@@ -80,7 +80,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     // No CORS headers unless CORS_ORIGINS lists origins ("*" = any).
     cors: corsOrigins.length === 0 ? false : { origin: corsOrigins.includes("*") ? "*" : corsOrigins, credentials: false },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
-    logging: deps.logger,
+    logging: yogaLogger(deps.logger),
     plugins: [
       // 1. Request id and a logger carrying it; access log line per response.
       useRequestLog(deps.logger),

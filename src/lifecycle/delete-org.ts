@@ -7,6 +7,7 @@ import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { dropDatabase, withPgClient } from "../data/server-admin.ts";
 import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
 import { withOrgData } from "./org-data.ts";
+import { dropOrgRole } from "./org-roles.ts";
 import type { LifecycleDeps } from "./targets.ts";
 
 export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
@@ -41,5 +42,7 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string): Promis
       });
       break;
   }
+  // Its role (DATABASE, SCHEMA) goes with its data; nothing grants it anything any more.
+  await withPgClient(serverUrlOf(deps.servers, org.server), (c) => dropOrgRole(c, org));
   return tombstone;
 }

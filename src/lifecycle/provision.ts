@@ -7,7 +7,7 @@ import type { Organization, Tier } from "../data/central-client.ts";
 import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
-import type { AppRole } from "../data/app-role.ts";
+import type { AppRole } from "../data/request-roles.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 

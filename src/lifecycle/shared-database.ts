@@ -3,9 +3,11 @@
 // run them after migrating a shared database.
 import type pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
+import { ensureRole } from "../data/role-passwords.ts";
 import { withPgClient } from "../data/server-admin.ts";
-import type { AppRole } from "../data/app-role.ts";
+import type { AppRole } from "../data/request-roles.ts";
 import { orgTables } from "./org-data.ts";
+import { revokeLargeObjects } from "./org-roles.ts";
 
 /** The policy name; one per table. */
 const POLICY = "org_isolation";
@@ -13,24 +15,13 @@ const POLICY = "org_isolation";
 const RULE = `org_id = nullif(current_setting('app.org_id', true), '')::uuid`;
 
 /**
- * Creates (or updates the password of) the login role requests use on SHARED databases: not
- * a superuser, no BYPASSRLS, owns nothing, so row-level security always applies to it.
+ * Creates the login role requests use on SHARED databases unless it exists: not a
+ * superuser, no BYPASSRLS, owns nothing, so row-level security always applies to it. The
+ * password is sent as a SCRAM verifier and only when the role is created (never in
+ * plain text, never again: `tenantgraph roles rotate` sets it).
  */
 export async function ensureAppRole(serverUrl: string, role: AppRole): Promise<void> {
-  const name = quoteIdentifier(role.name);
-  await withPgClient(serverUrl, async (c) => {
-    const password = c.escapeLiteral(role.password);
-    const attributes = `LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD ${password}`;
-    try {
-      await c.query(`CREATE ROLE ${name} ${attributes}`);
-    } catch (error) {
-      // 42710: exists already; 23505: another process created it at the same moment.
-      // Either way, make sure of its attributes.
-      const code = (error as { code?: string }).code;
-      if (code !== "42710" && code !== "23505") throw error;
-      await c.query(`ALTER ROLE ${name} ${attributes}`);
-    }
-  });
+  await withPgClient(serverUrl, (c) => ensureRole(c, { name: role.name, login: true, password: role.password }));
 }
 
 /**
@@ -50,7 +41,13 @@ export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole)
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${roleName}`);
   }
   await client.query(`GRANT USAGE ON SCHEMA public TO ${roleName}`);
-  // The role reads migrations' bookkeeping nowhere and owns nothing: no other grants.
+  // The role reads migrations' bookkeeping nowhere and owns nothing: no other grants. It
+  // may not create anything either (no CREATE or TEMP on the database, no CREATE on public).
+  const database = quoteIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
+  await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+  await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${roleName}`);
+  await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
+  await revokeLargeObjects(client);
 }
 
 /** Tables with an org_id column and whether each has row-level security enabled and forced. */

@@ -6,7 +6,8 @@ import type { CentralDb, Organization } from "../data/central-client.ts";
 import { loadMigrations, migrateDatabase, type Migration, type MigrateResult } from "../data/migrator.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import { databaseUrlOn, resolvePlacement, serverUrlOf } from "../data/placement.ts";
-import type { AppRole } from "../data/app-role.ts";
+import type { AppRole } from "../data/request-roles.ts";
+import { ensureOrgRoles, secureOrgTarget } from "./org-roles.ts";
 import { secureSharedDatabase } from "./shared-database.ts";
 
 export type TargetKind = "central" | "org" | "shared";
@@ -71,14 +72,17 @@ export async function migrateTarget(
   migrations: Migration[],
 ): Promise<MigrateResult> {
   const appRole = deps.appRole;
-  if (target.kind === "shared" && !appRole) throw new Error("a SHARED database needs the application role (config.appRole)");
+  if (target.kind !== "central" && !appRole) throw new Error("organization data needs the application role (config.appRole): its roles derive from it");
   try {
-    const result = await withPgClient(target.url, (client) =>
-      migrateDatabase(client, migrations, {
+    const result = await withPgClient(target.url, async (client) => {
+      // The organization's role first (outside a transaction), then grants after the migrations.
+      const orgRole = target.kind === "org" ? { orgId: target.orgId!, database: target.database, schema: target.schema } : undefined;
+      if (orgRole) await ensureOrgRoles(client, orgRole, appRole!);
+      return migrateDatabase(client, migrations, {
         schema: target.schema,
-        finalize: target.kind === "shared" ? (c) => secureSharedDatabase(c, appRole!) : undefined,
-      }),
-    );
+        finalize: orgRole ? (c) => secureOrgTarget(c, orgRole, appRole!) : target.kind === "shared" ? (c) => secureSharedDatabase(c, appRole!) : undefined,
+      });
+    });
     await recordOutcome(deps.central, target, result.version, null);
     return result;
   } catch (error) {

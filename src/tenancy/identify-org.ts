@@ -61,7 +61,11 @@ export async function identifyOrg(
       throw appError("UNAUTHENTICATED", "the organization of this request does not exist");
     }
     role = found.memberships[0]?.role;
-    if (!role) throw appError("FORBIDDEN", "you are not a member of this organization");
+    if (!role) {
+      // A token for a user that does not exist (deleted, or from another deployment) is not a credential.
+      if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw appError("UNAUTHENTICATED", "unknown user");
+      throw appError("FORBIDDEN", "you are not a member of this organization");
+    }
     org = found;
   } else {
     const memberships = await central.membership.findMany({

@@ -8,7 +8,8 @@ import {
 } from "../data/tenant-client.ts";
 import { ConnectionBudget } from "./connection-budget.ts";
 import { OrgClientCache, type OrgClientCacheOptions } from "./org-client-cache.ts";
-import type { AppRole } from "../data/app-role.ts";
+import { rolePassword, roleUrl, type AppRole } from "../data/request-roles.ts";
+import { roleScopedPool } from "./role-scoped-pool.ts";
 import { ServerPools } from "./server-pools.ts";
 
 export interface OrgClientSettings {
@@ -37,10 +38,15 @@ export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgC
     connectionsFor: (datasource) => (datasource.tier === "DATABASE" ? settings.poolSize : 0),
     createClient: (datasource) => {
       switch (datasource.tier) {
-        case "DATABASE":
-          return createDatabaseTierClient({ connectionString: datasource.url, poolSize: settings.poolSize, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
+        case "DATABASE": {
+          // Connected as the organization's own role: its tables, nothing else (request-roles.ts).
+          const role = datasource.database;
+          const connectionString = roleUrl(datasource.url, role, rolePassword(settings.appRole, role));
+          return createDatabaseTierClient({ connectionString, poolSize: settings.poolSize, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
+        }
         case "SCHEMA":
-          return createSchemaTierClient(pools.schemaPool(datasource), datasource.schema!, settings.onQuery);
+          // The shared pool, switched to the organization's role in every transaction.
+          return createSchemaTierClient(roleScopedPool(pools.schemaPool(datasource), datasource.schema!), datasource.schema!, settings.onQuery);
         case "SHARED":
           // Nothing to close per organization: the base client and its pool belong to the server.
           return { db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId), close: async () => {} };

@@ -1,9 +1,9 @@
 // The shared pools of each server: one per SCHEMA-tier host database (all of that
-// server's schema organizations share it) and one per SHARED-tier database (connected as
+// server's schema organizations share it, connected as the switcher role) and one per SHARED-tier database (connected as
 // the application role, which owns nothing and cannot bypass row-level security). Each
 // pool reserves its size from the server's connection budget when it is first opened.
 import pg from "pg";
-import { appRoleUrl, type AppRole } from "../data/app-role.ts";
+import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
 import { createSharedBaseClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "../data/placement.ts";
@@ -24,9 +24,11 @@ export class ServerPools {
 
   constructor(private readonly options: ServerPoolsOptions) {}
 
-  /** The pool of a SCHEMA-tier host database (administrative credentials). */
+  /** The pool of a SCHEMA-tier host database, connected as the switcher role (no rights of its own). */
   schemaPool(datasource: Datasource): pg.Pool {
-    return this.pool(`schema:${datasource.server}/${datasource.database}`, datasource.server, datasource.url);
+    const switcher = switcherRoleName(this.options.appRole);
+    const url = roleUrl(datasource.url, switcher, rolePassword(this.options.appRole, switcher));
+    return this.pool(`schema:${datasource.server}/${datasource.database}`, datasource.server, url);
   }
 
   /** The unscoped client of a SHARED-tier database, on its application-role pool. */
@@ -34,7 +36,7 @@ export class ServerPools {
     const key = `shared:${datasource.server}/${datasource.database}`;
     let handle = this.sharedBases.get(key);
     if (!handle) {
-      const pool = this.pool(key, datasource.server, appRoleUrl(datasource.url, this.options.appRole));
+      const pool = this.pool(key, datasource.server, roleUrl(datasource.url, this.options.appRole.name, this.options.appRole.password));
       handle = createSharedBaseClient(pool, this.options.onQuery);
       this.sharedBases.set(key, handle);
     }

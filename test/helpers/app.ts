@@ -12,6 +12,7 @@ import type { Migration } from "../../src/data/migrator.ts";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
+import { orgRoleName, switcherRoleName } from "../../src/data/request-roles.ts";
 import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient } from "./databases.ts";
 
 export interface GraphQLResponse<T = any> {
@@ -46,6 +47,8 @@ export interface TestAppOptions {
   onCentralQuery?: (sql: string) => void;
   loginThrottle?: LoginThrottleOptions;
   tenantMigrations?: Migration[];
+  /** Default: silent (or TEST_LOG_LEVEL). */
+  logger?: pino.Logger;
 }
 
 export const TEST_RATE_LIMITS = {
@@ -76,7 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const app = await createApp(config, centralDb.url, {
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
     onOrgQuery: options.onOrgQuery,
     onCentralQuery: options.onCentralQuery,
     loginThrottle: options.loginThrottle,
@@ -112,10 +115,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       const databases = await app.central.organization.findMany({ distinct: ["server", "databaseName"], select: { server: true, databaseName: true } });
+      const orgs = await app.central.organization.findMany({ select: { server: true, tier: true, databaseName: true, schemaName: true } });
       await app.close();
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
+      // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
+      for (const org of orgs) {
+        const role = orgRoleName(org);
+        if (role) await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`), app.servers[org.server]!);
+      }
       for (const url of [serverUrl(), secondServerUrl()]) {
-        await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(config.appRole.name)}`), url);
+        for (const role of [config.appRole.name, switcherRoleName(config.appRole)]) {
+          await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`), url);
+        }
       }
       await centralDb.drop();
     },

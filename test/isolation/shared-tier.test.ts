@@ -8,7 +8,7 @@ import type { Organization } from "../../src/data/central-client.ts";
 import { withPgClient } from "../../src/data/server-admin.ts";
 import { rowLevelSecurityState } from "../../src/lifecycle/shared-database.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
-import { appRoleUrl } from "../../src/data/app-role.ts";
+import { roleUrl } from "../../src/data/request-roles.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 let app: TestApp;
@@ -30,7 +30,7 @@ beforeAll(async () => {
       lease.release();
     }
   }
-  appUrl = appRoleUrl(resolvePlacement(orgs[0]!, app.servers).url, { name: app.config.appRole.name, password: app.config.appRole.password! });
+  appUrl = roleUrl(resolvePlacement(orgs[0]!, app.servers).url, app.config.appRole.name, app.config.appRole.password!);
 });
 afterAll(() => app?.close());
 

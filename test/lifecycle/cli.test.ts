@@ -41,7 +41,11 @@ afterAll(async () => {
   for (const db of [`org_cli_a_${suffix}`, `org_cli_b_${suffix}`]) await dropDatabase(serverUrl(), db).catch(() => undefined);
   await dropDatabase(secondServerUrl(), `cli_${suffix}_schemas`).catch(() => undefined);
   await central?.drop();
-  for (const url of [serverUrl(), secondServerUrl()]) await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS cli_${suffix}`), url);
+  for (const url of [serverUrl(), secondServerUrl()]) {
+    for (const role of [`cli_${suffix}`, `cli_${suffix}_switcher`, `org_cli_a_${suffix}`, `org_cli_b_${suffix}`]) {
+      await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${role}`), url);
+    }
+  }
 });
 
 describe("tenantgraph CLI", () => {
@@ -74,6 +78,12 @@ describe("tenantgraph CLI", () => {
     const run = await cli("migrate");
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/0 migrated, 2 already current, 0 failed/);
+    const roles = await cli("roles", "rotate", "--json");
+    expect(roles.code).toBe(0);
+    expect(JSON.parse(roles.stdout)).toEqual([
+      { target: `cli-a-${suffix}`, login: `org_cli_a_${suffix}` },
+      { target: `cli-b-${suffix}`, login: `cli_${suffix}_switcher` },
+    ]);
   });
 
   it("will not delete without confirmation, and deletes with --yes", { timeout: 60_000 }, async () => {
