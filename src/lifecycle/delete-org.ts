@@ -15,9 +15,11 @@ export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
   onStep?: (step: string) => void;
 }
 
-export async function deleteOrganization(deps: DeleteDeps, slug: string): Promise<Organization> {
+export async function deleteOrganization(deps: DeleteDeps, slug: string, expect: { id?: string } = {}): Promise<Organization> {
   const org = await deps.central.organization.findUnique({ where: { slug } });
   if (!org) throw new Error(`no organization "${slug}"`);
+  // Clean-ups name the organization they made: never another one that has the slug now.
+  if (expect.id && org.id !== expect.id) throw new Error(`organization "${slug}" is not the one expected (${expect.id})`);
   deps.onStep?.("stop routing");
   const [, tombstone] = await deps.central.$transaction([
     deps.central.membership.deleteMany({ where: { orgId: org.id } }),
