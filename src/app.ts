@@ -7,6 +7,7 @@ import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
 import { ConfigError, withMainServer } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
+import { CentralListener } from "./data/central-notifications.ts";
 import { latestVersion, loadMigrations, migrateDatabase, type Migration } from "./data/migrator.ts";
 import type { LifecycleDeps } from "./lifecycle/targets.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
@@ -23,6 +24,8 @@ export interface App {
   /** What lifecycle operations (provision, migrate, delete, export) need. */
   lifecycle: LifecycleDeps & { defaults: Config["defaults"] };
   orgClients: OrgClientCache;
+  /** Events from other processes (LISTEN on the central database). */
+  centralEvents: CentralListener;
   yoga: GraphQLServer;
   close(): Promise<void>;
 }
@@ -67,6 +70,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     verifyToken: await createTokenVerifier(config.auth),
     logger: log,
   });
+  const centralEvents = new CentralListener(centralUrl, { onError: (err, context) => log.warn({ err }, `central events: ${context}`) });
+  await centralEvents.start();
+  // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
+  centralEvents.subscribe("org-deleted", ({ orgId }) => orgClients.drop(orgId));
   return {
     config,
     logger: log,
@@ -74,8 +81,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     servers,
     lifecycle,
     orgClients,
+    centralEvents,
     yoga,
     async close() {
+      await centralEvents.close();
       await orgClients.close();
       await central.$disconnect();
     },
