@@ -56,6 +56,8 @@ export interface Config {
   logLevel: string;
   /** Create the demo organizations and print tokens on start (default: only with the embedded server). */
   seedDemo: boolean;
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off (ms). */
+  shutdownGraceMs: number;
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -86,6 +88,7 @@ const Env = z.object({
   HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
 });
 
 export class ConfigError extends Error {
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }
 

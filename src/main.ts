@@ -5,38 +5,61 @@ import { createApp, migrateCentral, type App } from "./app.ts";
 import { signToken } from "./auth/sign-token.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openCentralDatabase } from "./data/central-database.ts";
+import { takeOverSignals } from "./data/embedded-postgres.ts";
+import { drainHttpServer } from "./http/drain-server.ts";
 import { seedDemo, type DemoUser } from "./lifecycle/demo.ts";
 import { applyLocalSecrets } from "./local-secrets.ts";
 
 async function main(): Promise<void> {
+  // Signals are handled below (finish requests in flight, then stop PostgreSQL), not by embedded-postgres.
+  takeOverSignals();
+  let ready = false;
+  let stopping = false;
+  // Never end quietly: if work runs out before the server listens, that is a failure.
+  process.once("beforeExit", () => {
+    if (ready || stopping) return;
+    console.error("tenantgraph failed to start: startup stopped before the server was listening");
+    process.exitCode = 1;
+  });
   const config = await applyLocalSecrets(loadConfig());
-  const central = await openCentralDatabase(config, say);
+  const central = await openCentralDatabase(config, say, "server");
   let app: App | undefined;
   let server: Server | undefined;
   const shutdown = async () => {
-    server?.close();
+    // Stop accepting, let requests in flight finish (up to the grace period), then close pools and PostgreSQL.
+    if (server) {
+      const { forced } = await drainHttpServer(server, config.shutdownGraceMs);
+      if (forced) say(`requests still running after ${config.shutdownGraceMs} ms were cut off`);
+    }
     await app?.close();
     await central.embedded?.stop();
   };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      say(`\n${signal}: shutting down`);
+      shutdown().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
   try {
     const applied = await migrateCentral(central.url);
     if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);
     app = await createApp(config, central.url);
     const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
     server = await listen(config, app);
+    ready = true;
     await printWelcome(config, server, demoUsers);
   } catch (error) {
+    if (stopping) return; // a signal during startup: the shutdown above finishes the job
     await shutdown();
     throw error;
-  }
-  let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      say(`\n${signal}: shutting down`);
-      void shutdown().finally(() => process.exit(0));
-    });
   }
 }
 
