@@ -3,6 +3,7 @@
 const benches: Record<string, () => Promise<{ default: (args: string[]) => Promise<void> }>> = {
   "request-path": () => import("./request-path.ts"),
   fleet: () => import("./fleet.ts"),
+  shutdown: () => import("./shutdown.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   });
   const config = await applyLocalSecrets(loadConfig());
-  const central = await openCentralDatabase(config, say, "server");
+  // A signal while PostgreSQL is starting waits for it, then stops it.
+  const opening = openCentralDatabase(config, say, "server");
   let app: App | undefined;
   let server: Server | undefined;
   const shutdown = async () => {
@@ -32,7 +33,8 @@ async function main(): Promise<void> {
       if (forced) say(`requests still running after ${config.shutdownGraceMs} ms were cut off`);
     }
     await app?.close();
-    await central.embedded?.stop();
+    const central = await opening.catch(() => undefined);
+    await central?.embedded?.stop();
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
       );
     });
   }
+  const central = await opening;
+  if (stopping) return;
   try {
     const applied = await migrateCentral(central.url);
     if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);

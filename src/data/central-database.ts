@@ -42,7 +42,8 @@ export async function openCentralDatabase(config: Config, say: (line: string) =>
   try {
     await stopLeftoverServer(dataDir, say);
     say("Starting embedded PostgreSQL (no DATABASE_URL set)...");
-    const embedded = await startEmbeddedPostgres({ dataDir, password: secrets.postgresPassword });
+    // Frequent checkpoints keep SIGTERM quick (little left to write at shutdown).
+    const embedded = await startEmbeddedPostgres({ dataDir, password: secrets.postgresPassword, checkpointTimeoutSeconds: 30 });
     try {
       await ensureDatabase(embedded.url, CENTRAL_DATABASE);
       await claim.setPort(embedded.port);
