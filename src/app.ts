@@ -15,6 +15,7 @@ import { withPgClient } from "./data/server-admin.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
+import { followOrgEvents } from "./tenancy/follow-org-events.ts";
 
 export interface App {
   config: Config;
@@ -71,9 +72,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     logger: log,
   });
   const centralEvents = new CentralListener(centralUrl, { onError: (err, context) => log.warn({ err }, `central events: ${context}`) });
-  await centralEvents.start();
+  await centralEvents.startOrRetry();
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
-  centralEvents.subscribe("org-deleted", ({ orgId }) => orgClients.drop(orgId));
+  followOrgEvents(centralEvents, orgClients, central);
   return {
     config,
     logger: log,

@@ -72,6 +72,18 @@ export class CentralListener {
     await this.connect();
   }
 
+  /**
+   * Like start(), but an unreachable central database is not an error: it keeps trying in
+   * the background (a server starts anyway and reports the database on /health/db) and
+   * subscribers get "resync" once it listens.
+   */
+  async startOrRetry(): Promise<void> {
+    await this.connect().catch((error: unknown) => {
+      this.options.onError?.(error, "listener connect failed");
+      this.scheduleReconnect();
+    });
+  }
+
   /** Calls `handler` for each event of `type`; returns the unsubscribe function. */
   subscribe<K extends Subscribable["type"]>(type: K, handler: Handler<Extract<Subscribable, { type: K }>>): () => void {
     const entry = { type, handler: handler as Handler<never> };

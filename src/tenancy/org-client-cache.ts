@@ -114,6 +114,11 @@ export class OrgClientCache {
     await Promise.all(entries.map((e) => e.gone));
   }
 
+  /** The organizations with a cached client. */
+  orgIds(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.orgId))];
+  }
+
   /** Whether a client of this organization is cached (not counting ones draining after eviction). */
   hasOrg(orgId: string): boolean {
     return [...this.entries.values()].some((e) => e.orgId === orgId);

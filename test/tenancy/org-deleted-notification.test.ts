@@ -68,10 +68,17 @@ describe("orgs delete from another process", () => {
     await deleteOrganization({ central: cli, servers: app.servers }, database.slug);
   });
 
-  it("still arrives after the app's listening connection was killed (it reconnects)", async () => {
+  it("still arrives after the app's listening connection was killed (it reconnects and checks what it missed)", async () => {
     const org = await app.provisionOrg("notified-after-reconnect");
-    const user = await app.createUser([[org, "OWNER"]]);
-    await warm(org, await app.token(user.id));
+    const missed = await app.provisionOrg("deleted-while-deaf");
+    const user = await app.createUser([[org, "OWNER"], [missed, "OWNER"]]);
+    const token = await app.token(user.id);
+    await warm(org, token);
+    await warm(missed, token);
+    // A deletion whose event this app never heard (marked deleted without a notification).
+    await cli.organization.update({ where: { id: missed.id }, data: { state: "DELETED" } });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(app.orgClients.hasOrg(missed.id)).toBe(true);
     const resynced = new Promise<void>((resolve) => app.centralEvents.subscribe("resync", () => resolve()));
     const central = new URL(app.servers.main!).pathname.slice(1);
     const killed = await withAdminClient(async (c) =>
@@ -80,6 +87,8 @@ describe("orgs delete from another process", () => {
     expect(killed).toBe(1);
     await resynced;
     expect(app.centralEvents.listening).toBe(true);
+    await until(() => !app.orgClients.hasOrg(missed.id), "the organization deleted while not listening was dropped after the reconnect");
+    expect(app.orgClients.hasOrg(org.id)).toBe(true);
     await deleteOrganization({ central: cli, servers: app.servers }, org.slug);
     await until(() => !app.orgClients.hasOrg(org.id), "dropped after the reconnect");
   });
