@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ default: (args: string[]) => Promi
   fleet: () => import("./fleet.ts"),
   abuse: () => import("./abuse.ts"),
   "role-switch": () => import("./role-switch.ts"),
+  shutdown: () => import("./shutdown.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);

@@ -6,6 +6,7 @@ import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
+import { CentralListener } from "./data/central-notifications.ts";
 import { latestVersion, type Migration } from "./data/migrator.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
@@ -14,6 +15,7 @@ import { createLimitStore, type LimitStore } from "./data/limit-store.ts";
 import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
+import { followOrgEvents } from "./tenancy/follow-org-events.ts";
 
 export interface App {
   config: Config;
@@ -25,6 +27,8 @@ export interface App {
   orgClients: OrgClientCache;
   /** Rate-limit counters shared by every process (central database or Redis). */
   limitStore: LimitStore;
+  /** Events from other processes (LISTEN on the central database). */
+  centralEvents: CentralListener;
   yoga: GraphQLServer;
   close(): Promise<void>;
 }
@@ -67,6 +71,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limits: config.limits,
     http: config.http,
   });
+  const centralEvents = new CentralListener(centralUrl, { onError: (err, context) => log.warn({ err }, `central events: ${context}`) });
+  await centralEvents.startOrRetry();
+  // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
+  followOrgEvents(centralEvents, orgClients, central);
   return {
     config,
     logger: log,
@@ -75,8 +83,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     lifecycle,
     orgClients,
     limitStore,
+    centralEvents,
     yoga,
     async close() {
+      await centralEvents.close();
       await orgClients.close();
       await limitStore.close();
       await central.$disconnect();

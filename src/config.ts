@@ -93,6 +93,8 @@ export interface Config {
     persistedOperationsOnly: boolean;
     persistedOperationsFile: string;
   };
+  /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off (ms). */
+  shutdownGraceMs: number;
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -138,6 +140,7 @@ const Env = z.object({
   PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
   PERSISTED_OPERATIONS_FILE: optional,
   ...LIMITS_ENV,
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
 });
 
 export class ConfigError extends Error {
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       persistedOperationsOnly: e.PERSISTED_OPERATIONS_ONLY === "true" || e.PERSISTED_OPERATIONS_ONLY === "1",
       persistedOperationsFile: path.resolve(PROJECT_ROOT, e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json"),
     },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }
 

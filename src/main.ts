@@ -1,48 +1,74 @@
 // npm start: configuration -> bind the port (a busy one fails before anything starts) ->
 // PostgreSQL (embedded unless DATABASE_URL) -> central migrations -> demo organizations
-// (embedded default) -> GraphQL server serves the bound port.
+// (embedded default) -> GraphQL server serves the bound port. SIGTERM/SIGINT drain requests
+// in flight, close the pools and stop PostgreSQL.
 import type { Server } from "node:http";
 import path from "node:path";
 import { signToken } from "./accounts/sign-token.ts";
 import { createApp, type App } from "./app.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { migrateCentral, openCentralDatabase } from "./data/central-database.ts";
-import { bindPort } from "./http/bind-port.ts";
+import { takeOverSignals } from "./data/embedded-postgres.ts";
 import { seedDemo, type DemoUser } from "./demo.ts";
 import { DEMO_PASSWORDS_FILE } from "./demo-passwords.ts";
+import { bindPort } from "./http/bind-port.ts";
+import { drainHttpServer } from "./http/drain-server.ts";
 import { applyLocalSecrets } from "./local-secrets.ts";
 
 async function main(): Promise<void> {
+  // Signals are handled below (finish requests in flight, then stop PostgreSQL), not by embedded-postgres.
+  takeOverSignals();
+  let ready = false;
+  let stopping = false;
+  // Never end quietly: if work runs out before the server serves, that is a failure.
+  process.once("beforeExit", () => {
+    if (ready || stopping) return;
+    console.error("tenantgraph failed to start: startup stopped before the server was listening");
+    process.exitCode = 1;
+  });
   const loaded = loadConfig();
   const http = await bindPort(loaded.port, loaded.host);
-  const config = await applyLocalSecrets(loaded);
-  const central = await openCentralDatabase(config, say);
-  let app: App | undefined;
   const server = http.server;
+  const config = await applyLocalSecrets(loaded);
+  // A signal while PostgreSQL is starting waits for it, then stops it.
+  const opening = openCentralDatabase(config, say, "server");
+  let app: App | undefined;
   const shutdown = async () => {
-    server.close();
+    // Stop accepting, let requests in flight finish (up to the grace period), then close pools and PostgreSQL.
+    const { forced } = await drainHttpServer(server, config.shutdownGraceMs);
+    if (forced) say(`requests still running after ${config.shutdownGraceMs} ms were cut off`);
     await app?.close();
-    await central.embedded?.stop();
+    const central = await opening.catch(() => undefined);
+    await central?.embedded?.stop();
   };
-  try {
-    const applied = await migrateCentral(central.url);
-    if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);
-    app = await createApp(config, central.url);
-    const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
-    http.serve(app.yoga);
-    await printWelcome(config, server, demoUsers);
-  } catch (error) {
-    await shutdown();
-    throw error;
-  }
-  let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
       say(`\n${signal}: shutting down`);
-      void shutdown().finally(() => process.exit(0));
+      shutdown().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
     });
+  }
+  try {
+    const central = await opening;
+    if (stopping) return;
+    const applied = await migrateCentral(central.url);
+    if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);
+    app = await createApp(config, central.url);
+    const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
+    http.serve(app.yoga);
+    ready = true;
+    await printWelcome(config, server, demoUsers);
+  } catch (error) {
+    if (stopping) return; // a signal during startup: the shutdown above finishes the job
+    await shutdown();
+    throw error;
   }
 }
 

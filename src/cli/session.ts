@@ -15,7 +15,14 @@ export interface CliSession {
 export async function withCliSession<T>(quiet: boolean, work: (session: CliSession) => Promise<T>): Promise<T> {
   const config = await applyLocalSecrets(loadConfig());
   const say = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const database = await openCentralDatabase(config, say);
+  // Never exit 0 having done nothing: work that runs out before the command finished is a failure.
+  const stalled = () => {
+    process.stderr.write("tenantgraph: the command stopped before it finished\n");
+    process.exitCode = 1;
+  };
+  process.once("beforeExit", stalled);
+  // A command run while `npm start` is up uses that server's PostgreSQL; otherwise it starts (and stops) its own.
+  const database = await openCentralDatabase(config, say, "command");
   const central = createCentralClient(database.url);
   try {
     const applied = await migrateCentral(database.url);
@@ -24,5 +31,6 @@ export async function withCliSession<T>(quiet: boolean, work: (session: CliSessi
   } finally {
     await central.$disconnect();
     await database.embedded?.stop();
+    process.removeListener("beforeExit", stalled);
   }
 }

