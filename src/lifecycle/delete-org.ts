@@ -43,3 +43,10 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string): Promis
   }
   return tombstone;
 }
+
+/** The organization's state before a delete: missing, live, or already a tombstone (a second delete). */
+export async function deletionStateOf(deps: Pick<DeleteDeps, "central">, slug: string): Promise<"missing" | "live" | "deleted"> {
+  const org = await deps.central.organization.findUnique({ where: { slug }, select: { state: true, deletedAt: true } });
+  if (!org) return "missing";
+  return org.state === "DELETED" || org.deletedAt ? "deleted" : "live";
+}
