@@ -22,9 +22,9 @@ const stale = ["central", "tenant"].some((name) => {
 });
 if (stale) {
   process.stderr.write("tenantgraph: generating the Prisma clients (npm run generate)...\n");
-  const result = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "generate", "--silent"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  const result = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "generate", "--silent"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   if (result.status !== 0) {
-    process.stderr.write("tenantgraph: npm run generate failed; run it in the project directory to see why\n");
+    process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}tenantgraph: npm run generate failed (above)\n`);
     process.exit(1);
   }
 }
