@@ -88,6 +88,9 @@ const Env = z.object({
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
 });
 
+/** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
+export const CONFIG_ENV_KEYS: readonly string[] = Object.keys(Env.shape);
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
