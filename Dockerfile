@@ -7,6 +7,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # What npm ci's postinstall (npm run generate) needs, before the rest, for layer caching.
 COPY package.json package-lock.json prisma.config.ts ./
+COPY bin ./bin
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY . .
