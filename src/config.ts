@@ -143,6 +143,9 @@ const Env = z.object({
   SHUTDOWN_GRACE_MS: int(10_000, 0),
 });
 
+/** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
+export const CONFIG_ENV_KEYS: readonly string[] = Object.keys(Env.shape);
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -52,3 +52,10 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string, expect:
   await withPgClient(serverUrlOf(deps.servers, org.server), (c) => dropOrgRole(c, org));
   return tombstone;
 }
+
+/** The organization's state before a delete: missing, live, or already a tombstone (a second delete). */
+export async function deletionStateOf(deps: Pick<DeleteDeps, "central">, slug: string): Promise<"missing" | "live" | "deleted"> {
+  const org = await deps.central.organization.findUnique({ where: { slug }, select: { state: true } });
+  if (!org) return "missing";
+  return org.state === "DELETED" ? "deleted" : "live";
+}

@@ -23,7 +23,7 @@ describe("from sign-up to reading another member's items", () => {
     const aliceSignUp = dataOf(await app.graphql(op("SignUp"), { variables: { input: { ...alice, name: "Alice" } } })).signUp;
     const slug = app.slugFor("journey");
     const created = dataOf(await app.graphql(op("CreateOrganization"), { token: aliceSignUp.token, variables: { input: { name: "Journey Inc", slug } } })).createOrganization;
-    const orgId = created.organization.id;
+    const orgId = created.organization!.id;
     const aliceToken = created.token;
 
     const project = (await newProject(app, aliceToken, "Launch"));

@@ -3,8 +3,8 @@
 // membersConnection pages.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization, Role } from "../../src/data/central-client.ts";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { op } from "../helpers/operations.ts";
+import { startTestApp, type GraphQLResponse, type TestApp } from "../helpers/app.ts";
+import { op, type DataOf, type InputOf, type OperationName } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -21,7 +21,8 @@ async function orgWith(name: string, roles: Role[]) {
 
 const roleOf = async (org: Organization, userId: string) =>
   (await app.central.membership.findUnique({ where: { userId_orgId: { userId, orgId: org.id } } }))?.role ?? null;
-const call = (token: string, name: string, input: Record<string, unknown>) => app.graphql(op(name), { token, variables: { input } });
+const call = <Name extends OperationName>(token: string, name: Name, input: InputOf<Name>): Promise<GraphQLResponse<DataOf<Name>>> =>
+  app.graphql<any, any>(op(name), { token, variables: { input } });
 
 beforeAll(async () => {
   app = await startTestApp();

@@ -30,7 +30,7 @@ describe("createOrganization", () => {
     expect(org.state).toBe("READY");
     // Its database is there: the new token reads and writes it at once.
     const project = dataOf(await app.graphql(op("NewProject"), { token: session.token, variables: { input: { name: "TPS reports" } } }));
-    expect(project.createProject.createdBy.id).toBe(user.id);
+    expect(project.createProject.createdBy!.id).toBe(user.id);
     const current = dataOf(await app.graphql(`{ currentOrganization { id viewerRole } }`, { token: session.token }));
     expect(current.currentOrganization).toEqual({ id: org.id, viewerRole: "OWNER" });
   });
@@ -81,6 +81,6 @@ describe("updateOrganization", () => {
     const renamed = dataOf(await app.graphql(op("UpdateOrganization"), { token: session.token, variables: { input: { name: "New name" } } }));
     expect(renamed.updateOrganization.name).toBe("New name");
     const mine = dataOf(await app.graphql(op("MyOrganizations"), { token: session.token })).myOrganizations;
-    expect(mine).toEqual([expect.objectContaining({ id: session.organization.id, name: "New name" })]);
+    expect(mine).toEqual([expect.objectContaining({ id: session.organization!.id, name: "New name" })]);
   });
 });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type InputOf } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -12,7 +12,7 @@ let acme: Organization;
 let globex: Organization;
 const MAX_ATTEMPTS = 3;
 
-const signUp = (input: Record<string, unknown>) => app.graphql(op("SignUp"), { variables: { input } });
+const signUp = (input: InputOf<"SignUp">) => app.graphql(op("SignUp"), { variables: { input } });
 const logIn = (email: string, password: string) => app.graphql(op("LogIn"), { variables: { input: { email, password } } });
 const email = (name: string) => `${name.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.test`;
 

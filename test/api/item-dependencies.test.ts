@@ -19,9 +19,9 @@ interface Item {
 
 const set = (item: Item, dependsOnIds: string[]) =>
   app.graphql(op("SetItemDependencies"), { token, variables: { input: { id: item.id, version: item.version, dependsOnIds } } });
-const read = async (id: string) => dataOf(await app.graphql(op("Item"), { token, variables: { id } })).item;
+const read = async (id: string) => dataOf(await app.graphql(op("Item"), { token, variables: { id } })).item!;
 
-async function newItems(count: number, project = projects[0]): Promise<Item[]> {
+async function newItems(count: number, project = projects[0]!): Promise<Item[]> {
   const items: Item[] = [];
   for (let i = 0; i < count; i++) {
     const { id, version } = dataOf(await app.graphql(op("NewItem"), { token, variables: { input: { projectId: project, title: `item ${i}` } } })).createItem;
@@ -53,11 +53,11 @@ describe("item dependencies", () => {
     const [a, b] = await newItems(2);
     const [c] = await newItems(1, projects[1]);
     const updated = dataOf(await set(a!, [b!.id, c!.id, b!.id])).setItemDependencies;
-    expect(updated.dependsOn.map((d: Item) => d.id).sort()).toEqual([b!.id, c!.id].sort());
+    expect(updated.dependsOn.map((d) => d.id).sort()).toEqual([b!.id, c!.id].sort());
     expect(updated.version).toBe(2);
-    expect((await read(c!.id)).dependents.map((d: Item) => d.id)).toEqual([a!.id]);
+    expect((await read(c!.id)).dependents.map((d) => d.id)).toEqual([a!.id]);
     const replaced = dataOf(await set({ id: a!.id, version: 2 }, [c!.id])).setItemDependencies;
-    expect(replaced.dependsOn.map((d: Item) => d.id)).toEqual([c!.id]);
+    expect(replaced.dependsOn.map((d) => d.id)).toEqual([c!.id]);
     const cleared = dataOf(await set({ id: a!.id, version: 3 }, [])).setItemDependencies;
     expect(cleared).toMatchObject({ dependsOn: [], version: 4 });
   });
@@ -97,7 +97,7 @@ describe("item dependencies", () => {
 
   it("refuses unknown items, deleted items and another organization's items", async () => {
     const [a, gone] = await newItems(2);
-    dataOf(await app.graphql(op("DeleteItem"), { token, variables: { input: gone } }));
+    dataOf(await app.graphql(op("DeleteItem"), { token, variables: { input: gone! } }));
     const other = await app.provisionOrg("deps-other");
     const stranger = await app.createUser([[other, "OWNER"]]);
     const strangerToken = await app.token(stranger.id, other.id);

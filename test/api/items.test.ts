@@ -3,9 +3,9 @@
 // filters, and an item under a deleted project being out of reach.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { startTestApp, type GraphQLResponse, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type DataOf, type InputOf, type OperationName } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -15,8 +15,9 @@ let colleague: { id: string };
 let outsider: { id: string };
 let projectId: string;
 
-const call = (name: string, input: Record<string, unknown>) => app.graphql(op(name), { token: member.token, variables: { input } });
-const create = (input: Record<string, unknown>) => call("NewItem", { projectId, ...input });
+const call = <Name extends OperationName>(name: Name, input: InputOf<Name>): Promise<GraphQLResponse<DataOf<Name>>> =>
+  app.graphql<any, any>(op(name), { token: member.token, variables: { input } });
+const create = (input: Omit<InputOf<"NewItem">, "projectId">) => call("NewItem", { projectId, ...input });
 const read = async (id: string) => dataOf(await app.graphql(op("Item"), { token: member.token, variables: { id } })).item;
 const list = async (variables: Record<string, unknown>) =>
   dataOf(await app.graphql(op("Items"), { token: member.token, variables: { first: 100, ...variables } })).itemsConnection;
@@ -45,8 +46,8 @@ describe("items", () => {
     });
     expect(await read(full.id)).toEqual(full);
     // The same item through a project's connection (loaded with a lateral join, as JSON): identical.
-    const nested = dataOf(await app.graphql(op("ProjectItems"), { token: member.token, variables: { projectId } })).project.itemsConnection.edges;
-    expect(nested.find((e: any) => e.node.id === full.id).node).toEqual(full);
+    const nested = dataOf(await app.graphql(op("ProjectItems"), { token: member.token, variables: { projectId } })).project!.itemsConnection.edges;
+    expect(nested.find((e) => e.node.id === full.id)!.node).toEqual(full);
     const plain = dataOf(await create({ title: "Decide" })).createItem;
     expect(plain).toMatchObject({ kind: "ACTION", status: "OPEN", priority: "MEDIUM", description: "", dueDate: null, assignee: null });
   });
@@ -68,7 +69,7 @@ describe("items", () => {
       ["AssignItem", { id, version: 1, assigneeId: colleague.id }],
       ["SetItemDependencies", { id, version: 1, dependsOnIds: [] }],
     ] as const) {
-      expect(errorOf(await call(name, input))).toMatchObject({ code: "CONFLICT", field: "version" });
+      expect(errorOf(await app.graphql<any, any>(op(name), { token: member.token, variables: { input } }))).toMatchObject({ code: "CONFLICT", field: "version" });
     }
     expect(await read(id)).toMatchObject({ title: "Fresh", version: 2, assignee: null, deletedAt: null });
   });
@@ -112,7 +113,7 @@ describe("items", () => {
     expect((await ids({ unassigned: true })).includes(mine.id)).toBe(false);
     const underProject = dataOf(
       await app.graphql(op("ProjectItems"), { token: member.token, variables: { projectId, filter: { kind: ["ISSUE"] } } }),
-    ).project.itemsConnection.edges.map((e: any) => e.node.id);
+    ).project!.itemsConnection.edges.map((e) => e.node.id);
     expect(underProject).toEqual([mine.id]);
     expect((await list({ filter: { kind: ["ISSUE"] } })).totalCount).toBe(1);
   });

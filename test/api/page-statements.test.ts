@@ -68,7 +68,7 @@ describe("statements for a page of projects with their items and users", () => {
     const projects = page.data.projectsConnection.edges;
     expect(projects).toHaveLength(50);
     for (const { node } of projects) {
-      expect(node.createdBy.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(node.createdBy!.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(node.itemsConnection.edges).toHaveLength(20);
       expect(node.itemsConnection.pageInfo.hasNextPage).toBe(true);
     }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type OperationName } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -25,11 +25,11 @@ async function withOrgDb<T>(work: (db: Awaited<ReturnType<TestApp["orgClients"][
 }
 
 /** Walks forward `size` at a time; `between` runs after every page. */
-async function walk(operation: string, variables: Record<string, unknown>, pick: (data: any) => any, size: number, between: (page: number) => Promise<void>) {
+async function walk(operation: OperationName, variables: Record<string, unknown>, pick: (data: any) => any, size: number, between: (page: number) => Promise<void>) {
   const seen: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const connection = pick(dataOf(await app.graphql(op(operation), { token, variables: { ...variables, first: size, after } })));
+    const connection = pick(dataOf(await app.graphql<any, any>(op(operation), { token, variables: { ...variables, first: size, after } })));
     expect(connection.edges.length).toBeLessThanOrEqual(size);
     seen.push(...connection.edges.map((e: any) => e.node.id));
     await between(page);

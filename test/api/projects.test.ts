@@ -5,15 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { memberOf } from "../helpers/fixtures.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type InputOf } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
 let org: Organization;
 let admin: { id: string; token: string };
 
-const create = (input: Record<string, unknown>) => app.graphql(op("NewProject"), { token: admin.token, variables: { input } });
-const update = (input: Record<string, unknown>) => app.graphql(op("UpdateProject"), { token: admin.token, variables: { input } });
+const create = (input: InputOf<"NewProject">) => app.graphql(op("NewProject"), { token: admin.token, variables: { input } });
+const update = (input: InputOf<"UpdateProject">) => app.graphql(op("UpdateProject"), { token: admin.token, variables: { input } });
 const read = async (id: string) => dataOf(await app.graphql(op("Project"), { token: admin.token, variables: { id } })).project;
 const names = async (includeDeleted = false) =>
   dataOf(await app.graphql(op("Projects"), { token: admin.token, variables: { first: 100, includeDeleted } })).projectsConnection.edges.map(
@@ -31,7 +31,7 @@ describe("projects", () => {
   it("creates a project with defaults, version 1 and its creator", async () => {
     const project = dataOf(await create({ name: "  Apollo  ", description: "to the moon" })).createProject;
     expect(project).toMatchObject({ name: "Apollo", description: "to the moon", status: "ACTIVE", version: 1, deletedAt: null });
-    expect(project.createdBy.id).toBe(admin.id);
+    expect(project.createdBy!.id).toBe(admin.id);
     expect(await read(project.id)).toEqual(project);
   });
 
@@ -56,7 +56,7 @@ describe("projects", () => {
     const { id } = dataOf(await create({ name: "Vostok" })).createProject;
     const results = await Promise.all(["a", "b"].map((d) => update({ id, version: 1, description: d })));
     expect(results.map((r) => (r.errors ? errorOf(r).code : "ok")).sort()).toEqual(["CONFLICT", "ok"]);
-    const winner = results.find((r) => !r.errors)!.data.updateProject.description;
+    const winner = results.find((r) => !r.errors)!.data!.updateProject.description;
     expect(await read(id)).toMatchObject({ description: winner, version: 2 });
   });
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization, Role } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type DataOf, type InputOf, type OperationName } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -16,15 +16,18 @@ const ROLES: Role[] = ["VIEWER", "MEMBER", "ADMIN", "OWNER"];
 let counter = 0;
 const unique = (what: string) => `${what} ${++counter}`;
 
-const asOwner = async (operation: string, input: Record<string, unknown>) => dataOf(await app.graphql(op(operation), { token: ownerToken, variables: { input } }));
+const asOwner = async <Name extends OperationName>(operation: Name, input: InputOf<Name>): Promise<DataOf<Name>> =>
+  dataOf(await app.graphql<any, any>(op(operation), { token: ownerToken, variables: { input } }));
 const newProject = async () => (await asOwner("NewProject", { name: unique("project") })).createProject;
 const newItem = async () => (await asOwner("NewItem", { projectId, title: unique("item") })).createItem;
 const versionOf = async (model: "project" | "item", id: string) =>
-  (await app.graphql(op(model === "project" ? "Project" : "Item"), { token: ownerToken, variables: { id } })).data?.[model]?.version ?? null;
+  (model === "project"
+    ? (await app.graphql(op("Project"), { token: ownerToken, variables: { id } })).data?.project?.version
+    : (await app.graphql(op("Item"), { token: ownerToken, variables: { id } })).data?.item?.version) ?? null;
 const roleOf = async (userId: string) => (await app.central.membership.findUnique({ where: { userId_orgId: { userId, orgId: org.id } } }))?.role ?? null;
 
 interface Attempt {
-  operation: string;
+  operation: OperationName;
   input: Record<string, unknown>;
   /** Whether the mutation took effect. */
   happened(): Promise<boolean>;
@@ -34,7 +37,7 @@ interface Attempt {
 const MUTATIONS: Record<string, { allowed: Role[]; attempt(): Promise<Attempt> }> = {
   createProject: { allowed: ["ADMIN", "OWNER"], attempt: async () => {
     const name = unique("created");
-    return { operation: "NewProject", input: { name }, happened: async () => (await app.graphql(op("Projects"), { token: ownerToken, variables: { filter: { search: name } } })).data.projectsConnection.edges.length === 1 };
+    return { operation: "NewProject", input: { name }, happened: async () => (await app.graphql(op("Projects"), { token: ownerToken, variables: { filter: { search: name } } })).data?.projectsConnection.edges.length === 1 };
   } },
   updateProject: { allowed: ["ADMIN", "OWNER"], attempt: async () => {
     const p = await newProject();
@@ -51,7 +54,7 @@ const MUTATIONS: Record<string, { allowed: Role[]; attempt(): Promise<Attempt> }
   } },
   createItem: { allowed: ["MEMBER", "ADMIN", "OWNER"], attempt: async () => {
     const title = unique("created item");
-    return { operation: "NewItem", input: { projectId, title }, happened: async () => (await app.graphql(op("Items"), { token: ownerToken, variables: { filter: { search: title } } })).data.itemsConnection.totalCount === 1 };
+    return { operation: "NewItem", input: { projectId, title }, happened: async () => (await app.graphql(op("Items"), { token: ownerToken, variables: { filter: { search: title } } })).data?.itemsConnection.totalCount === 1 };
   } },
   updateItem: { allowed: ["MEMBER", "ADMIN", "OWNER"], attempt: async () => {
     const i = await newItem();
@@ -109,7 +112,7 @@ describe.each(ROLES)("%s", (role) => {
   it.each(Object.keys(MUTATIONS))(`%s`, async (mutation) => {
     const { allowed, attempt } = MUTATIONS[mutation]!;
     const { operation, input, happened } = await attempt();
-    const result = await app.graphql(op(operation), { token: tokens[role], variables: { input } });
+    const result = await app.graphql<any, any>(op(operation), { token: tokens[role], variables: { input } });
     if (allowed.includes(role)) {
       dataOf(result);
       expect(await happened()).toBe(true);
@@ -123,8 +126,8 @@ describe.each(ROLES)("%s", (role) => {
   it("reads projects, items, members and the organization; deleted rows only as an admin", async () => {
     const reads = await app.graphql(`{ currentOrganization { id } projectsConnection { totalCount } itemsConnection { totalCount } membersConnection { edges { cursor } } }`, { token: tokens[role] });
     expect(dataOf(reads).currentOrganization.id).toBe(org.id);
-    for (const operation of ["Projects", "Items"]) {
-      const deleted = await app.graphql(op(operation), { token: tokens[role], variables: { includeDeleted: true } });
+    for (const operation of ["Projects", "Items"] as const) {
+      const deleted = await app.graphql<any, any>(op(operation), { token: tokens[role], variables: { includeDeleted: true } });
       if (role === "ADMIN" || role === "OWNER") dataOf(deleted);
       else expect(errorOf(deleted).code).toBe("FORBIDDEN");
     }

@@ -5,9 +5,9 @@
 // page of projects that joins its items.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tier } from "../../src/data/central-client.ts";
-import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { startTestApp, type GraphQLResponse, type TestApp } from "../helpers/app.ts";
 import { newProject } from "../helpers/fixtures.ts";
-import { op } from "../helpers/operations.ts";
+import { op, type DataOf, type InputOf, type OperationName } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
@@ -34,7 +34,8 @@ afterAll(() => app?.close());
 describe.each(TIERS)("%s tier", (tier) => {
   it("projects, items, dependencies, conflicts and a joined page", async () => {
     const token = tokens[tier];
-    const call = async (name: string, input: Record<string, unknown>) => app.graphql(op(name), { token, variables: { input } });
+    const call = <Name extends OperationName>(name: Name, input: InputOf<Name>): Promise<GraphQLResponse<DataOf<Name>>> =>
+      app.graphql<any, any>(op(name), { token, variables: { input } });
     const project = dataOf(await call("NewProject", { name: "Same name" })).createProject;
     expect(errorOf(await call("NewProject", { name: "Same name" }))).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
     const [a, b] = [dataOf(await call("NewItem", { projectId: project.id, title: "a" })).createItem, dataOf(await call("NewItem", { projectId: project.id, title: "b" })).createItem];

@@ -1,6 +1,8 @@
 // An in-process tenantgraph on the test server: its own central database and its own
 // organization databases (unique names), queried through yoga.fetch, no port needed.
 import { randomBytes, randomUUID } from "node:crypto";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
 import { createApp, type App } from "../../src/app.ts";
@@ -21,10 +23,10 @@ export interface GraphQLResponse<T = any> {
   errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; [key: string]: unknown } }>;
 }
 
-export interface RequestOptions {
+export interface RequestOptions<TVariables = Record<string, unknown>> {
   token?: string;
   orgId?: string;
-  variables?: Record<string, unknown>;
+  variables?: TVariables;
   headers?: Record<string, string>;
 }
 
@@ -35,6 +37,8 @@ export interface TestApp extends App {
   slugFor(name: string): string;
   createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
   token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
+  /** A typed document (op("Name")) types `variables` and `data`; a plain string is untyped. */
+  graphql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, options?: RequestOptions<TVariables>): Promise<GraphQLResponse<TData>>;
   graphql<T = any>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -58,6 +62,13 @@ export const TEST_RATE_LIMITS = {
   ORG_REQUESTS_PER_SECOND: "100000",
   ORG_COST_PER_MINUTE: "100000000",
 };
+
+const printedDocuments = new WeakMap<object, string>();
+function printed(document: TypedDocumentNode<unknown, unknown>): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) printedDocuments.set(document, (text = print(document)));
+  return text;
+}
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const centralDb = await createScratchDatabase("central");
@@ -100,7 +111,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { id: user.id, email };
     },
     token: (userId, orgId, ttlSeconds) => signToken(config.auth, { userId, orgId }, ttlSeconds),
-    async graphql(query, { token, orgId, variables, headers = {} } = {}) {
+    async graphql(document: string | TypedDocumentNode<unknown, unknown>, { token, orgId, variables, headers = {} }: RequestOptions<unknown> = {}) {
+      const query = typeof document === "string" ? document : printed(document);
       const response = await app.yoga.fetch("http://test/graphql", {
         method: "POST",
         headers: {

@@ -5,13 +5,15 @@
 import pino from "pino";
 import { createApp, type App, type AppHooks } from "../../src/app.ts";
 import type { GraphQLResponse, RequestOptions, TestApp } from "./app.ts";
+import { print, type DocumentNode } from "graphql";
 
 export interface RequestFrom extends RequestOptions {
   /** The socket peer address the server sees. */
   remoteAddress?: string;
 }
 
-export async function requestVia<T = any>(app: Pick<App, "yoga">, query: string, options: RequestFrom = {}): Promise<GraphQLResponse<T>> {
+export async function requestVia<T = any>(app: Pick<App, "yoga">, document: string | DocumentNode, options: RequestFrom = {}): Promise<GraphQLResponse<T>> {
+  const query = typeof document === "string" ? document : print(document);
   const { token, orgId, variables, headers = {}, remoteAddress } = options;
   const response = await app.yoga.fetch(
     "http://test/graphql",

@@ -95,4 +95,20 @@ describe("tenantgraph CLI", () => {
     expect(deleted.code).toBe(0);
     expect(JSON.parse((await cli("orgs", "list", "--json")).stdout).map((o: { slug: string }) => o.slug)).toEqual([`cli-b-${suffix}`]);
   });
+
+  it("takes tiers in any case, names an organization after its slug, and refuses a second delete", { timeout: 90_000 }, async () => {
+    const slug = `cli-c-${suffix}`;
+    const created = await cli("orgs", "create", slug, "--tier", "schema", "--server", "second", "--json");
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ slug, name: `Cli C ${suffix.charAt(0).toUpperCase()}${suffix.slice(1)}`, tier: "SCHEMA", state: "READY" });
+    const deleted = await cli("orgs", "delete", slug, "--yes", "--json");
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toMatchObject({ slug, state: "DELETED", alreadyDeleted: false });
+    // A second delete still checks the data is gone (resuming a crashed first run), then says so and exits 1.
+    const again = await cli("orgs", "delete", slug, "--yes");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(new RegExp(`${slug} is already deleted`));
+    expect(JSON.parse((await cli("orgs", "delete", slug, "--yes", "--json")).stdout)).toMatchObject({ alreadyDeleted: true });
+    expect((await cli("orgs", "delete", `cli-z-${suffix}`, "--yes")).stderr).toMatch(/no organization/);
+  });
 });

@@ -2,6 +2,7 @@
 // two app instances (two "processes") on one central database and spreads its requests over
 // both. The PostgreSQL store (the central rate_limits table) is always tested; the Redis
 // store when TEST_REDIS_URL (or REDIS_URL) names a Redis server.
+import type { DocumentNode } from "graphql";
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { App } from "../../src/app.ts";
@@ -43,7 +44,7 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
   let b: App;
   const orgStatements: string[] = [];
   /** Requests alternate between the two instances: even on a, odd on b. */
-  const via = (i: number, query: string, options?: RequestFrom) => requestVia(i % 2 === 0 ? a : b, query, options);
+  const via = (i: number, query: string | DocumentNode, options?: RequestFrom) => requestVia(i % 2 === 0 ? a : b, query, options);
   const signUp = (i: number, address: string, remoteAddress: string) =>
     via(i, op("SignUp"), { variables: { input: { email: address, password: "a long password" } }, remoteAddress });
   const logIn = (i: number, address: string, password: string, remoteAddress = newAddress()) =>

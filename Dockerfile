@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# tenantgraph API image. Build stage: dependencies (npm ci; its postinstall generates the
+# Prisma clients), then only production dependencies are kept. Runtime stage: node_modules,
+# the TypeScript sources (run by tsx, no build step), the Prisma schemas and SQL migrations,
+# as the unprivileged "node" user. The same image runs `migrate` (one-shot) and the API.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# What npm ci's postinstall (npm run generate) needs, before the rest, for layer caching.
+COPY package.json package-lock.json prisma.config.ts ./
+COPY bin ./bin
+COPY prisma ./prisma
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run generate --silent \
+  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000
+WORKDIR /app
+COPY --from=build /app/package.json /app/tsconfig.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/src ./src
+# DATA_DIR (default .tenantgraph): the only place the process writes (generated local secrets).
+RUN mkdir -p /app/.tenantgraph && chown node:node /app/.tenantgraph
+USER node
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT ?? 4000}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
