@@ -183,6 +183,10 @@ describe("schema exposure", () => {
     expect(response.errors![0]!.message).toContain("Cannot query field");
     expect(JSON.stringify(response.errors)).not.toMatch(/did you mean/i);
     expect(statements).toEqual({ org: 0, central: 0 });
+    // Nor for values checked at execution (an enum variable with a typo).
+    const typo = await app.graphql(`query Q($kind: [ItemKind!]) { itemsConnection(filter: { kind: $kind }) { totalCount } }`, { token, variables: { kind: ["RISKK"] } });
+    expect(typo.errors![0]!.message).toContain("RISKK");
+    expect(JSON.stringify(typo.errors)).not.toMatch(/did you mean|"RISK"/i);
   });
 
   it("answers introspection by default (GraphiQL)", async () => {
