@@ -177,8 +177,8 @@ export default async function run(argv: string[]): Promise<void> {
       const size = 990_000;
       await attack(`${documents} distinct ~1 MB anonymous documents (half dense, half comment-padded)`, documents, (i) => send(url, json(megabyteDocument(i, size))));
       const deep = (levels: number) => `{ projectsConnection { edges { node { ${"items { project { ".repeat(levels)} id ${"} } ".repeat(levels)} } } } }`;
-      await attack("depth 18 (projectsConnection ... items { project { items ...)", 20, () => send(url, json(deep(8))));
-      await attack("depth 200", 20, () => send(url, json(deep(100))));
+      await attack("depth 18 (projectsConnection ... items { project { items ...)", 20, () => send(url, json(deep(7))));
+      await attack("depth 200", 20, () => send(url, json(deep(98))));
       await attack("1,000 aliases of projectsConnection", 20, () => send(url, json(`{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: projectsConnection { totalCount }`).join(" ")} }`)));
       await attack("cost: first 100 x first 100", 20, () => send(url, json(`{ projectsConnection(first: 100) { edges { node { itemsConnection(first: 100) { edges { node { id title } } } } } } }`)));
       await attack("20 MB body (Content-Length)", 5, () => send(url, " ".repeat(20_000_000)));

@@ -39,6 +39,8 @@ export function operationCostOf(context: object): number | undefined {
   return (context as { operationCost?: number }).operationCost;
 }
 
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 // Armor's messages end with "found N." when its limits are exposed.
 function measuredIn(error: GraphQLError): number | undefined {
   const match = /found (\d+)\.?$/.exec(error.message);
@@ -74,10 +76,14 @@ export function useOperationLimits(limits: OperationLimits): Plugin[] {
     },
     // Yoga marks every parse failure as a GraphQL-over-HTTP "spec" error, answered with 200 to
     // plain JSON clients; a limit refused while parsing (tokens) is a 400 like the others.
+    // Also: GraphQL Armor hides suggestions in validation errors only; variable values are
+    // checked at execution ('Value "RISKK" does not exist in "ItemKind" enum. Did you mean
+    // the enum value "RISK"?'), so every answered error loses its suggestion here.
     onResultProcess({ result }) {
       const errors = !Array.isArray(result) && "errors" in result ? result.errors : undefined;
       for (const error of errors ?? []) {
         if (error.extensions?.code === "QUERY_TOO_COMPLEX") Object.assign(error.extensions, { http: { status: 400 } });
+        if (error.message.includes("Did you mean")) (error as { message: string }).message = error.message.replace(SUGGESTION, "");
       }
     },
     onValidate({ addValidationRule, params, context }) {

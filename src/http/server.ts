@@ -1,6 +1,5 @@
 // The GraphQL server: one createYoga around one ordered plugin list. Each plugin adds one
 // piece of the request path; their order is the order a request goes through them.
-import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
@@ -15,6 +14,7 @@ import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
+import { useCsrfPrevention } from "./csrf.ts";
 import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError, yogaLogger } from "./mask-error.ts";
 import { useOperationLimits, type OperationLimits } from "./operation-limits.ts";
@@ -89,7 +89,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       // 2b. Before any work: CSRF (a GET or a "simple" content type needs x-graphql-yoga-csrf),
       // persisted operations only (when configured), introspection (when disabled), then the
       // token/depth/alias/directive/cost limits. All run before the context (and its SQL).
-      useCSRFPrevention({ requestHeaders: ["x-graphql-yoga-csrf"] }),
+      useCsrfPrevention(),
       ...(persistedOperationsOnly ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))] : []),
       ...(introspection ? [] : [useDisableIntrospection()]),
       ...useOperationLimits(deps.limits),

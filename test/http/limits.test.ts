@@ -4,7 +4,9 @@
 // check in the central database), for anonymous and signed-in callers alike.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "graphql";
-import { operationCost } from "../../src/http/operation-limits.ts";
+import { createYoga, type Plugin } from "graphql-yoga";
+import { loadConfig } from "../../src/config.ts";
+import { operationCost, operationCostOf, useOperationLimits } from "../../src/http/operation-limits.ts";
 import { parseCacheOption, BYTES_PER_SOURCE_CHARACTER } from "../../src/http/parse-cache.ts";
 import { schema } from "../../src/graphql/schema.ts";
 import type { Organization } from "../../src/data/central-client.ts";
@@ -141,6 +143,22 @@ describe("operationCost (the measure a cost rate limit reuses)", () => {
     expect(cost(two, { n: 7 }, "A")).toBe(1 + 7 * 3);
     expect(cost(two, {}, "B")).toBe(2);
   });
+  it("is on the context of an accepted request, for later limits (operationCostOf)", async () => {
+    const seen: Array<number | undefined> = [];
+    const capture: Plugin = {
+      onExecute({ args, setResultAndStopExecution }) {
+        seen.push(operationCostOf(args.contextValue as object));
+        setResultAndStopExecution({ data: null });
+      },
+    };
+    const yoga = createYoga({ schema, plugins: [...useOperationLimits(loadConfig({}).limits), capture] });
+    await yoga.fetch("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `query P($n: Int) { projectsConnection(first: $n) { edges { node { id } } } }`, variables: { n: 10 } }),
+    });
+    expect(seen).toEqual([31]);
+  });
 });
 
 describe("parse cache bounds", () => {
@@ -165,6 +183,10 @@ describe("schema exposure", () => {
     expect(response.errors![0]!.message).toContain("Cannot query field");
     expect(JSON.stringify(response.errors)).not.toMatch(/did you mean/i);
     expect(statements).toEqual({ org: 0, central: 0 });
+    // Nor for values checked at execution (an enum variable with a typo).
+    const typo = await app.graphql(`query Q($kind: [ItemKind!]) { itemsConnection(filter: { kind: $kind }) { totalCount } }`, { token, variables: { kind: ["RISKK"] } });
+    expect(typo.errors![0]!.message).toContain("RISKK");
+    expect(JSON.stringify(typo.errors)).not.toMatch(/did you mean|"RISK"/i);
   });
 
   it("answers introspection by default (GraphiQL)", async () => {
@@ -191,7 +213,9 @@ describe("CSRF and CORS", () => {
   const get = (headers: Record<string, string> = {}) => app.yoga.fetch(`http://test/graphql?query=${encodeURIComponent("{ __typename }")}`, { headers });
 
   it("refuses a GET without the CSRF header and a POST with a form content type (no preflight) with 403", async () => {
-    expect((await get()).status).toBe(403);
+    const refused = await get();
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).errors[0].extensions.code).toBe("FORBIDDEN");
     const form = await app.yoga.fetch("http://test/graphql", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
