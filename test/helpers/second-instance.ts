@@ -11,7 +11,7 @@ export interface RequestFrom extends RequestOptions {
   remoteAddress?: string;
 }
 
-export async function requestVia<T = any>(app: Pick<App, "yoga">, query: string, options: RequestFrom = {}): Promise<GraphQLResponse<T>> {
+export async function requestVia<T = any>(app: Pick<App, "yoga">, query: string, options: RequestFrom = {}): Promise<GraphQLResponse<T> & { headers: Headers }> {
   const { token, orgId, variables, headers = {}, remoteAddress } = options;
   const response = await app.yoga.fetch(
     "http://test/graphql",
@@ -27,7 +27,7 @@ export async function requestVia<T = any>(app: Pick<App, "yoga">, query: string,
     },
     { req: { socket: { remoteAddress } } },
   );
-  return { status: response.status, ...(await response.json()) };
+  return { status: response.status, headers: response.headers, ...(await response.json()) };
 }
 
 /** Another app on `app`'s central database with `app`'s configuration: same secrets, same limits, same store. */
