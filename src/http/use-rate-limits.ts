@@ -6,6 +6,7 @@
 //    fields before it (mutations run in order) have run.
 //  - per organization, after the tenancy plugin verified the membership: one request, then
 //    the operation's cost; over either limit the whole operation is refused before it runs.
+// A 429 response also carries a Retry-After header (the longest wait among its refusals).
 import type { ExecutionArgs, GraphQLFieldResolver, GraphQLSchema } from "graphql";
 import { defaultFieldResolver, GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
@@ -24,7 +25,7 @@ export interface RateLimitsOptions {
   orgQuotas: OrgQuotas;
   /**
    * The operation's cost, charged to the organization's budget per minute before it runs.
-   * Default: a stand-in that counts selected fields; the §1 cost measure replaces it here.
+   * Default: the measure MAX_COST limits (src/http/operation-cost.ts).
    */
   measureCost?: (args: ExecutionArgs) => number;
 }
@@ -50,6 +51,11 @@ export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLim
     },
   };
   const cost = measureCost ?? costOf;
+  const retryAfter = new WeakMap<Request, number>();
+  const noteRefusal = (request: Request, error: unknown) => {
+    const seconds = error instanceof GraphQLError ? error.extensions.retryAfterSeconds : undefined;
+    if (typeof seconds === "number") retryAfter.set(request, Math.max(seconds, retryAfter.get(request) ?? 0));
+  };
 
   return {
     onSchemaChange({ schema }) {
@@ -75,15 +81,27 @@ export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLim
     },
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue as RequestContext;
-      if (!ctx.org) return;
+      // Refusals from fields (these limits, the log-in throttle) become the Retry-After header.
+      const onExecuteDone = ({ result }: { result: unknown }) => {
+        for (const error of (result as { errors?: readonly unknown[] }).errors ?? []) {
+          if (codeOf(error) === "RATE_LIMITED") noteRefusal(ctx.request, error);
+        }
+      };
+      if (!ctx.org) return { onExecuteDone };
       try {
         await orgQuotas.consumeRequest(ctx.org.id);
         await orgQuotas.consumeCost(ctx.org.id, cost(args));
       } catch (error) {
         if (!(error instanceof GraphQLError) || codeOf(error) !== "RATE_LIMITED") throw error;
         ctx.log.info({ orgId: ctx.org.id, reason: error.message }, "rate limited");
+        noteRefusal(ctx.request, error);
         setResultAndStopExecution({ errors: [error] });
       }
+      return { onExecuteDone };
+    },
+    onResponse({ request, response }) {
+      const seconds = retryAfter.get(request);
+      if (seconds !== undefined && response.status === 429) response.headers.set("retry-after", String(seconds));
     },
   };
 }

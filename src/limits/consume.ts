@@ -6,7 +6,9 @@ import { appError } from "../errors.ts";
 
 export function rateLimited(what: string, msBeforeNext: number) {
   const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return appError("RATE_LIMITED", `${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  // The wait is in extensions (and the Retry-After header) only, so every refusal of one
+  // limit has the same message, whenever its window started.
+  return appError("RATE_LIMITED", `${what}; try again later`, { retryAfterSeconds });
 }
 
 /** Counts `points` for `key`, or throws RATE_LIMITED (`what` explains which limit) when the window is full. */

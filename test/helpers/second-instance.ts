@@ -12,7 +12,7 @@ export interface RequestFrom extends RequestOptions {
   remoteAddress?: string;
 }
 
-export async function requestVia<T = any>(app: Pick<App, "yoga">, document: string | DocumentNode, options: RequestFrom = {}): Promise<GraphQLResponse<T>> {
+export async function requestVia<T = any>(app: Pick<App, "yoga">, document: string | DocumentNode, options: RequestFrom = {}): Promise<GraphQLResponse<T> & { headers: Headers }> {
   const query = typeof document === "string" ? document : print(document);
   const { token, orgId, variables, headers = {}, remoteAddress } = options;
   const response = await app.yoga.fetch(
@@ -29,7 +29,7 @@ export async function requestVia<T = any>(app: Pick<App, "yoga">, document: stri
     },
     { req: { socket: { remoteAddress } } },
   );
-  return { status: response.status, ...(await response.json()) };
+  return { status: response.status, headers: response.headers, ...(await response.json()) };
 }
 
 /** Another app on `app`'s central database with `app`'s configuration: same secrets, same limits, same store. */

@@ -71,6 +71,7 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
       expect(errorOf(refused).code).toBe("RATE_LIMITED");
       expect(errorOf(refused).extensions.retryAfterSeconds).toBeGreaterThan(0);
       expect(errorOf(refused).extensions.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+      expect(refused.headers.get("retry-after")).toBe(String(errorOf(refused).extensions.retryAfterSeconds));
     }
     if (store === "postgres") {
       // The store keys by a hash: the email never reaches the rate_limits table.
@@ -188,6 +189,7 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
           const refused = await via(i, query, { token: busyToken });
           expect(refused.status).toBe(429);
           expect(errorOf(refused)).toMatchObject({ code: "RATE_LIMITED", extensions: { retryAfterSeconds: 1 } });
+          expect(refused.headers.get("retry-after")).toBe("1");
         }
         expect(orgStatements).toEqual([]);
         for (let i = 0; i < 6; i++) dataOf(await via(i, query, { token: calmToken }));
