@@ -74,12 +74,12 @@ export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
     },
     connect: {
       value: async () => {
-        const client = await base.connect();
+        const client: pg.PoolClient & { broken?: Error } = await base.connect();
         let inTransaction = false;
         const view = {
           on: (event: string, listener: (...args: unknown[]) => void) => (client.on(event as "error", listener), view),
           removeListener: (event: string, listener: (...args: unknown[]) => void) => (client.removeListener(event, listener), view),
-          release: (error?: Error | boolean) => client.release(error),
+          release: (error?: Error | boolean) => client.release(error || client.broken),
           query: async (query: QueryConfig) => {
             const text = textOf(query).trim();
             if (text === "BEGIN") {
