@@ -17,16 +17,26 @@ const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connec
 // number or date, or that Prisma refuses for their type: the input is at fault.
 const MALFORMED_INPUT_CODES = new Set(["22P02", "22007", "22008", "P2023", "P2007"]);
 
+/** The error and what it wraps: GraphQL's originalError, Prisma's driver-adapter error, `cause`. */
 export function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];
   let current: unknown = error;
   while (current && typeof current === "object" && chain.length < 8) {
     chain.push(current);
-    const next = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+    const e = current as { originalError?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown };
+    const next = e.originalError ?? e.meta?.driverAdapterError ?? e.cause;
     if (next === current) break;
     current = next;
   }
   return chain;
+}
+
+/** PostgreSQL cancelled the statement (SQLSTATE 57014): the statement timeout ran out. */
+export function isQueryTimeout(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const { code, originalCode } = e as { code?: unknown; originalCode?: unknown };
+    return code === "57014" || originalCode === "57014";
+  });
 }
 
 export function isUnreachable(error: unknown): boolean {

@@ -5,9 +5,9 @@ import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
-import { causes, isMalformedInput, isUnreachable } from "../data/database-errors.ts";
+import { causes, isMalformedInput, isQueryTimeout, isUnreachable } from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
-import { isQueryTimeout, queryTimeoutError } from "./query-timeout.ts";
+import { queryTimeoutError } from "./query-timeout.ts";
 
 export function createMaskError(logger: Logger): MaskError {
   return (error, message) => {

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Tier } from "../../src/data/central-client.ts";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
-import { isQueryTimeout } from "../../src/http/query-timeout.ts";
+import { isQueryTimeout } from "../../src/data/database-errors.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
