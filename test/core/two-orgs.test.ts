@@ -43,7 +43,7 @@ describe("two organizations in two databases", () => {
   });
 
   it("lists only the caller's organization's projects and items", async () => {
-    const query = `{ currentOrganization { slug } projectsConnection(first: 100) { edges { node { id name itemsConnection(first: 100) { edges { node { id title } } } } } } }`;
+    const query = `{ currentOrganization { slug } projectsConnection(first: 20) { edges { node { id name itemsConnection(first: 20) { edges { node { id title } } } } } } }`;
     const projectsOf = (data: any) => nodes(data.projectsConnection).map((p: any) => ({ id: p.id, name: p.name, items: nodes(p.itemsConnection) }));
     const a = await app.graphql(query, { token: aliceToken });
     expect(a.errors).toBeUndefined();
@@ -68,7 +68,7 @@ describe("two organizations in two databases", () => {
     const attempt = await app.graphql(CREATE_ITEM, { token: aliceToken, variables: { projectId: ids.globexProject, title: "planted" } });
     expect(attempt.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(attempt.data).toBeNull();
-    const bobsView = await app.graphql(`{ projectsConnection(first: 100) { edges { node { itemsConnection(first: 100) { edges { node { title } } } } } } }`, { token: bobToken });
+    const bobsView = await app.graphql(`{ projectsConnection(first: 20) { edges { node { itemsConnection(first: 20) { edges { node { title } } } } } } }`, { token: bobToken });
     expect(nodes(nodes<any>(bobsView.data.projectsConnection)[0].itemsConnection).map((i: { title: string }) => i.title)).toEqual(["globex secret item"]);
   });
 

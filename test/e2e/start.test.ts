@@ -60,7 +60,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 // The demo's projects with their items' titles, read through the connections.
-const PROJECTS = "projectsConnection(first: 100) { edges { node { name itemsConnection(first: 100) { edges { node { title } } } } } }";
+const PROJECTS = "projectsConnection(first: 20) { edges { node { name itemsConnection(first: 20) { edges { node { title } } } } } }";
 const projectsOf = (data: any) =>
   data.projectsConnection.edges.map(({ node }: any) => ({ name: node.name, items: node.itemsConnection.edges.map((e: any) => e.node) }));
 

@@ -34,7 +34,8 @@ async function countStatements(query: string, token: string) {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ onOrgQuery: (sql) => statements.push(sql) });
+  // Pages of every size, not the cost limit, are under test here.
+  app = await startTestApp({ onOrgQuery: (sql) => statements.push(sql), env: { MAX_COST: "10000000" } });
   small = await orgWith("small", 2, 1);
   large = await orgWith("large", 15, 4);
 });
