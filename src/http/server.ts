@@ -86,24 +86,24 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useRequestLog(deps.logger),
       // 2. Central-database readiness (/health/db), answered before any GraphQL work.
       useHealth({ central: deps.central }),
-      // 2b. Before any work: CSRF (a GET or a "simple" content type needs x-graphql-yoga-csrf),
-      // persisted operations only (when configured), introspection (when disabled), then the
-      // token/depth/alias/directive/cost limits. All run before the context (and its SQL).
+      // 3. Limits before any work: CSRF (a GET or a "simple" content type needs
+      // x-graphql-yoga-csrf), persisted operations only (when configured), introspection (when
+      // disabled), then the token/depth/alias/directive/cost limits. All run before the context (and its SQL).
       useCsrfPrevention(),
       ...(persistedOperationsOnly ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))] : []),
       ...(introspection ? [] : [useDisableIntrospection()]),
       ...useOperationLimits(deps.limits),
-      // 3. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
+      // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
       useAuth(deps.verifyToken),
-      // 4. Organization: membership check, placement, the org's client on ctx.db.
+      // 5. Organization: membership check, placement, the org's client on ctx.db.
       useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
-      // 4b. Rate limits: per-field (signUp, logIn, createOrganization) and per organization (requests, cost).
+      // 6. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
       useRateLimits(deps.rateLimits),
-      // 5. Account services (users, sessions, organizations, members) on ctx.accounts.
+      // 7. Account services (users, sessions, organizations, members) on ctx.accounts.
       useAccounts(deps.accounts),
-      // 6. Per-request dataloaders for central data (users).
+      // 8. Per-request dataloaders for central data (users).
       useLoaders(deps.accounts),
-      // 7. Response status per the GraphQL-over-HTTP specification and the Accept header.
+      // 9. Response status per the GraphQL-over-HTTP specification and the Accept header.
       useHttpStatus(),
     ],
   });
