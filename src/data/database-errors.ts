@@ -57,3 +57,8 @@ export function isMalformedInput(error: unknown): boolean {
     return MALFORMED_INPUT_CODES.has(String(code)) || MALFORMED_INPUT_CODES.has(String(originalCode)) || name === "PrismaClientValidationError";
   });
 }
+
+/** No pooled connection came free in time (Prisma's P2028 when starting a transaction). */
+export function isConnectionWaitExceeded(error: unknown): boolean {
+  return causes(error).some((e) => (e as { code?: unknown }).code === "P2028");
+}

@@ -66,6 +66,13 @@ export function createSharedBaseClient(pool: pg.Pool, onQuery?: QueryListener): 
   return { db, close: () => db.$disconnect() };
 }
 
+/**
+ * How long a SHARED-tier operation waits for a pooled connection before it fails (Prisma's
+ * transaction default is 2 s; the other tiers' pools wait for a connection as long as it takes).
+ * A burst of requests over the shared pool queues instead of failing.
+ */
+const CONNECTION_WAIT_MS = 10_000;
+
 export class UnsupportedInSharedTierError extends Error {
   override name = "UnsupportedInSharedTierError";
 }
@@ -81,7 +88,7 @@ export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
   const scoped = base.$extends({
     query: {
       async $allOperations({ args, query }) {
-        const [, result] = await base.$transaction([setOrg(base), query(args)]);
+        const [, result] = await base.$transaction([setOrg(base), query(args)], { maxWait: CONNECTION_WAIT_MS });
         return result;
       },
     },
@@ -90,10 +97,13 @@ export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
     if (typeof work !== "function") {
       throw new UnsupportedInSharedTierError("batch $transaction([...]) is not supported for SHARED-tier clients: use $transaction(async (tx) => ...)");
     }
-    return base.$transaction(async (tx) => {
-      await setOrg(tx);
-      return (work as (tx: unknown) => Promise<unknown>)(tx);
-    }, options);
+    return base.$transaction(
+      async (tx) => {
+        await setOrg(tx);
+        return (work as (tx: unknown) => Promise<unknown>)(tx);
+      },
+      { maxWait: CONNECTION_WAIT_MS, ...options },
+    );
   };
   return new Proxy(scoped, {
     get(target, property, receiver) {

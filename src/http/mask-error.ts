@@ -5,7 +5,7 @@ import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
-import { causes, isMalformedInput, isQueryTimeout, isUnreachable } from "../data/database-errors.ts";
+import { causes, isConnectionWaitExceeded, isMalformedInput, isQueryTimeout, isUnreachable } from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
 import { queryTimeoutError } from "./query-timeout.ts";
 
@@ -27,6 +27,14 @@ export function createMaskError(logger: Logger): MaskError {
         nodes: located?.nodes,
         path: located?.path,
         extensions: { code: "BAD_USER_INPUT", http: { status: ErrorCode.BAD_USER_INPUT } },
+      });
+    }
+    if (isConnectionWaitExceeded(error)) {
+      logger.warn({ err: error, path: located?.path }, "no organization connection came free in time");
+      return new GraphQLError("too many requests for this organization's server right now; retry shortly", {
+        nodes: located?.nodes,
+        path: located?.path,
+        extensions: { code: "TENANT_BUSY", retryable: true, http: { status: ErrorCode.TENANT_BUSY } },
       });
     }
     if (isQueryTimeout(error)) {
