@@ -52,7 +52,7 @@ describe("docker-compose.yml", () => {
       if (service.restart === "no") continue; // one-shot: its exit code is its health
       expect(service.healthcheck?.test, name).toBeDefined();
     }
-    expect(services.api!.healthcheck!.test!.join(" ")).toContain("/health");
+    expect(services.api!.healthcheck!.test!.join(" ")).toContain("/health/db");
   });
 });
 
@@ -66,7 +66,7 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/npm run generate/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*\/health/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*\/health\/db/m);
     // The runtime stage copies what runs, not the whole context (no tests, no .git, no local data).
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("FROM "));
     expect(runtime).not.toMatch(/^COPY \. /m);
