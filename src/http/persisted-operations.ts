@@ -21,17 +21,21 @@ export function loadPersistedOperations(file: string): Map<string, string> {
   const operations = new Map<string, string>();
   for (const [hash, text] of Object.entries(parsed)) {
     if (typeof text !== "string") throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file}: entry ${hash} is not a document`);
-    operations.set(hash, text);
+    operations.set(bareHash(hash), text);
   }
   return operations;
+}
+
+/** Some client-preset versions write keys as "sha256:<hex>"; Apollo's sha256Hash is the bare hex. Either names the same operation. */
+function bareHash(hash: string): string {
+  return hash.startsWith("sha256:") ? hash.slice("sha256:".length) : hash;
 }
 
 export function usePersistedOperationsOnly(operations: Map<string, string>): Plugin {
   const codeOf = (code: string, status: number) => ({ extensions: { code, http: { status } } });
   return usePersistedOperations({
     allowArbitraryOperations: false,
-    // The client preset's keys read "sha256:<hex>"; Apollo's sha256Hash is the bare hex.
-    getPersistedOperation: (hash) => operations.get(hash) ?? operations.get(`sha256:${hash}`) ?? null,
+    getPersistedOperation: (hash) => operations.get(bareHash(hash)) ?? null,
     customErrors: {
       notFound: { message: "unknown operation: this server accepts only persisted operations", ...codeOf("PERSISTED_QUERY_NOT_IN_LIST", 400) },
       keyNotFound: { message: "send a persisted operation's hash (extensions.persistedQuery.sha256Hash)", ...codeOf("PERSISTED_QUERY_ID_REQUIRED", 400) },

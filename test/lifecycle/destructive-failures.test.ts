@@ -69,8 +69,8 @@ async function everything(org: Organization) {
 }
 
 async function routed(org: Organization, token: string): Promise<string> {
-  const r = await app.graphql(`{ currentOrganization { id } projects { name } }`, { token, orgId: org.id });
-  return r.errors?.[0]?.extensions?.code ?? `OK ${r.data.projects.length} projects`;
+  const r = await app.graphql(`{ currentOrganization { id } projectsConnection(first: 100) { totalCount } }`, { token, orgId: org.id });
+  return r.errors?.[0]?.extensions?.code ?? `OK ${r.data.projectsConnection.totalCount} projects`;
 }
 
 async function exportOf(org: Organization): Promise<string> {

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp, normalizeIp } from "../../src/http/client-ip.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
@@ -66,7 +67,7 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
         const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query: op("SignUp"), variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } } }),
+          body: JSON.stringify({ query: print(op("SignUp")), variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } } }),
         });
         return { status: response.status, ...((await response.json()) as object) };
       };

@@ -31,7 +31,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 async function warm(org: Organization, token: string) {
-  const r = await app.graphql(`{ projects { name } }`, { token, orgId: org.id });
+  const r = await app.graphql(`{ projectsConnection(first: 100) { totalCount } }`, { token, orgId: org.id });
   expect(r.errors).toBeUndefined();
   expect(app.orgClients.hasOrg(org.id)).toBe(true);
 }
@@ -64,7 +64,7 @@ describe("orgs delete from another process", () => {
     await until(() => !app.orgClients.hasOrg(shared.id), "the app dropped the SHARED organization's client");
 
     expect(app.orgClients.hasOrg(bystander.id)).toBe(true);
-    expect((await app.graphql(`{ projects { name } }`, { token, orgId: bystander.id })).errors).toBeUndefined();
+    expect((await app.graphql(`{ projectsConnection(first: 100) { totalCount } }`, { token, orgId: bystander.id })).errors).toBeUndefined();
     await deleteOrganization({ central: cli, servers: app.servers }, database.slug);
   });
 
