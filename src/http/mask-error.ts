@@ -27,7 +27,9 @@ function causes(error: unknown): unknown[] {
   let current: unknown = error;
   while (current && typeof current === "object" && chain.length < 8) {
     chain.push(current);
-    const next = (current as { originalError?: unknown; cause?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+    // Prisma keeps the driver adapter's error (with PostgreSQL's SQLSTATE) in meta.driverAdapterError.
+    const link = current as { originalError?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    const next = link.originalError ?? link.cause ?? link.meta?.driverAdapterError;
     if (next === current) break;
     current = next;
   }
