@@ -17,18 +17,18 @@ const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connec
 // number or date, or that Prisma refuses for their type: the input is at fault.
 const MALFORMED_INPUT_CODES = new Set(["22P02", "22007", "22008", "P2023", "P2007"]);
 
-/** The error and what it wraps: GraphQL's originalError, Prisma's driver-adapter error, `cause`. */
+/** The error and everything it wraps: GraphQL's originalError, `cause`, and Prisma's driver-adapter error (meta.driverAdapterError, which keeps PostgreSQL's SQLSTATE). */
 export function causes(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  let current: unknown = error;
-  while (current && typeof current === "object" && chain.length < 8) {
-    chain.push(current);
-    const e = current as { originalError?: unknown; meta?: { driverAdapterError?: unknown }; cause?: unknown };
-    const next = e.originalError ?? e.meta?.driverAdapterError ?? e.cause;
-    if (next === current) break;
-    current = next;
+  const seen: unknown[] = [];
+  const pending: unknown[] = [error];
+  while (pending.length > 0 && seen.length < 12) {
+    const current = pending.shift();
+    if (!current || typeof current !== "object" || seen.includes(current)) continue;
+    seen.push(current);
+    const link = current as { originalError?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    pending.push(link.originalError, link.cause, link.meta?.driverAdapterError);
   }
-  return chain;
+  return seen;
 }
 
 /** PostgreSQL cancelled the statement (SQLSTATE 57014): the statement timeout ran out. */

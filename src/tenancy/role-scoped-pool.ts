@@ -65,9 +65,14 @@ export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
       value: async (query: QueryConfig) => {
         if (!isDataStatement(textOf(query))) throw new StatementRefusedError();
         const client: pg.PoolClient & { broken?: Error } = await base.connect();
+        // A checked-out client's connection may die at any moment (a terminated backend):
+        // without a listener its "error" event would crash the process.
+        const onError = (error: Error) => (client.broken = error);
+        client.on("error", onError);
         try {
           return await autocommit(client, query);
         } finally {
+          client.removeListener("error", onError);
           client.release(client.broken);
         }
       },
@@ -75,11 +80,16 @@ export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
     connect: {
       value: async () => {
         const client: pg.PoolClient & { broken?: Error } = await base.connect();
+        const onError = (error: Error) => (client.broken = error);
+        client.on("error", onError);
         let inTransaction = false;
         const view = {
           on: (event: string, listener: (...args: unknown[]) => void) => (client.on(event as "error", listener), view),
           removeListener: (event: string, listener: (...args: unknown[]) => void) => (client.removeListener(event, listener), view),
-          release: (error?: Error | boolean) => client.release(error || client.broken),
+          release: (error?: Error | boolean) => {
+            client.removeListener("error", onError);
+            client.release(error || client.broken);
+          },
           query: async (query: QueryConfig) => {
             const text = textOf(query).trim();
             if (text === "BEGIN") {

@@ -52,7 +52,7 @@ describe("faults", () => {
   it.each(["DATABASE", "SCHEMA", "SHARED"] as const)("terminated backends (%s tier): TENANT_UNAVAILABLE at worst, then served again without a restart", async (tier) => {
     const victim = await orgWithMember(`term-${tier.toLowerCase()}`, tier);
     const bystander = await orgWithMember(`bystander-${tier.toLowerCase()}`, "DATABASE");
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 6; round++) {
       expect((await app.graphql(LIST, { token: victim.token })).data).toEqual({ projectsConnection: { totalCount: 1 } });
       expect(await terminateBackends(victim.org)).toBeGreaterThan(0);
       // Requests right after the termination either succeed (a fresh connection) or are retryable.
