@@ -14,7 +14,14 @@ const LAYERS = [
   ["src/graphql"], // the schema: resolvers call services
   ["src/accounts", "src/braid", "src/lifecycle", "src/limits"], // services: central data, organization data, lifecycle, quotas
   ["src/data"], // clients, migrations, placement, SQL identifiers
-  ["src/config.ts", "src/rate-limits-config.ts", "src/errors.ts", "src/ids.ts", "src/text-search.ts", "src/local-secrets.ts"], // shared basics
+  [
+    "src/config.ts",
+    "src/rate-limits-config.ts",
+    "src/errors.ts",
+    "src/ids.ts",
+    "src/text-search.ts",
+    "src/local-secrets.ts",
+  ], // shared basics
 ];
 
 // The generated enums are facts of the Prisma schemas that every layer may name (values too).
@@ -62,7 +69,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/http/**", "src/auth/**", "src/graphql/**", "src/accounts/**", "src/braid/**", "src/lifecycle/**", "src/limits/**"],
+    files: [
+      "src/http/**",
+      "src/auth/**",
+      "src/graphql/**",
+      "src/accounts/**",
+      "src/braid/**",
+      "src/lifecycle/**",
+      "src/limits/**",
+    ],
     rules: { "@typescript-eslint/no-restricted-imports": ["error", DATABASE_CLIENTS] },
   },
   {

@@ -30,7 +30,11 @@ async function rssMb(pid: number): Promise<number> {
   return kb ? Math.round(Number(kb) / 1024) : NaN;
 }
 
-async function startServer(serverDir: string, centralUrl: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(
+  serverDir: string,
+  centralUrl: string,
+  dataDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: {
@@ -80,7 +84,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 async function send(url: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Outcome> {
   try {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body, duplex: "half" } as RequestInit);
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+      duplex: "half",
+    } as RequestInit);
     const text = await response.text();
     let code: string | undefined;
     try {
@@ -167,20 +176,42 @@ export default async function run(argv: string[]): Promise<void> {
         let next = 0;
         await Promise.all(
           Array.from({ length: Math.min(concurrency, count) }, async () => {
-            while (next < count && !stopped && child.exitCode === null && child.signalCode === null) outcomes.push(await one(next++));
+            while (next < count && !stopped && child.exitCode === null && child.signalCode === null)
+              outcomes.push(await one(next++));
           }),
         );
-        const row = { attack: name, answers: summary(outcomes), seconds: ((performance.now() - started) / 1000).toFixed(1) };
+        const row = {
+          attack: name,
+          answers: summary(outcomes),
+          seconds: ((performance.now() - started) / 1000).toFixed(1),
+        };
         rows.push(row);
         console.log(`${row.attack}: ${row.answers} (${row.seconds} s, RSS now ${await rssMb(child.pid!)} MB)`);
       };
       const size = 990_000;
-      await attack(`${documents} distinct ~1 MB anonymous documents (half dense, half comment-padded)`, documents, (i) => send(url, json(megabyteDocument(i, size))));
-      const deep = (levels: number) => `{ projectsConnection { edges { node { ${"items { project { ".repeat(levels)} id ${"} } ".repeat(levels)} } } } }`;
+      await attack(
+        `${documents} distinct ~1 MB anonymous documents (half dense, half comment-padded)`,
+        documents,
+        (i) => send(url, json(megabyteDocument(i, size))),
+      );
+      const deep = (levels: number) =>
+        `{ projectsConnection { edges { node { ${"items { project { ".repeat(levels)} id ${"} } ".repeat(levels)} } } } }`;
       await attack("depth 18 (projectsConnection ... items { project { items ...)", 20, () => send(url, json(deep(7))));
       await attack("depth 200", 20, () => send(url, json(deep(98))));
-      await attack("1,000 aliases of projectsConnection", 20, () => send(url, json(`{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: projectsConnection { totalCount }`).join(" ")} }`)));
-      await attack("cost: first 100 x first 100", 20, () => send(url, json(`{ projectsConnection(first: 100) { edges { node { itemsConnection(first: 100) { edges { node { id title } } } } } } }`)));
+      await attack("1,000 aliases of projectsConnection", 20, () =>
+        send(
+          url,
+          json(`{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: projectsConnection { totalCount }`).join(" ")} }`),
+        ),
+      );
+      await attack("cost: first 100 x first 100", 20, () =>
+        send(
+          url,
+          json(
+            `{ projectsConnection(first: 100) { edges { node { itemsConnection(first: 100) { edges { node { id title } } } } } } }`,
+          ),
+        ),
+      );
       await attack("20 MB body (Content-Length)", 5, () => send(url, " ".repeat(20_000_000)));
       await attack("20 MB body (chunked)", 5, () => send(url, chunkedBody(20_000_000)));
       const alive = child.exitCode === null && child.signalCode === null;
@@ -188,7 +219,9 @@ export default async function run(argv: string[]): Promise<void> {
       console.table(rows);
       if (stopped) console.log(stopped);
       if (!alive && !stopped) console.log(`the server DIED (exit ${child.exitCode ?? child.signalCode})`);
-      console.log(`RSS before ${before} MB, peak ${peak} MB, after ${alive ? `${after} MB` : "(server gone)"}; budget ${RSS_BUDGET_MB} MB: ${alive && peak < RSS_BUDGET_MB ? "OK" : "OVER"}`);
+      console.log(
+        `RSS before ${before} MB, peak ${peak} MB, after ${alive ? `${after} MB` : "(server gone)"}; budget ${RSS_BUDGET_MB} MB: ${alive && peak < RSS_BUDGET_MB ? "OK" : "OVER"}`,
+      );
     } finally {
       clearInterval(sampler);
       await stopServer(child);

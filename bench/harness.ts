@@ -19,7 +19,11 @@ export async function withBenchServer<T>(work: (serverUrl: string, centralUrl: s
 }
 
 /** Runs `fn` for `iterations` with `concurrency` in flight; returns operations per second. */
-export async function throughput(iterations: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+export async function throughput(
+  iterations: number,
+  concurrency: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(

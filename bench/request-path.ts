@@ -15,25 +15,46 @@ import { resolvePlacement } from "../src/data/placement.ts";
 import { table, throughput, withBenchServer } from "./harness.ts";
 
 export default async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { requests: { type: "string", default: "2000" }, orgs: { type: "string", default: "20" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { requests: { type: "string", default: "2000" }, orgs: { type: "string", default: "20" } },
+  });
   const requests = Number(values.requests);
   const orgCount = Number(values.orgs);
   await withBenchServer(async (_serverUrl, centralUrl) => {
     await migrateCentral(centralUrl);
     // Limits high enough never to refuse: the bench measures the path, counting included.
     const limits = { ORG_REQUESTS_PER_SECOND: "100000000", ORG_COST_PER_MINUTE: "100000000" };
-    const config = loadConfig({ JWT_SECRET: "b".repeat(40), APP_DB_PASSWORD: "bench", LOG_LEVEL: "silent", ORG_CLIENT_CACHE_SIZE: String(orgCount * 2), ...limits });
+    const config = loadConfig({
+      JWT_SECRET: "b".repeat(40),
+      APP_DB_PASSWORD: "bench",
+      LOG_LEVEL: "silent",
+      ORG_CLIENT_CACHE_SIZE: String(orgCount * 2),
+      ...limits,
+    });
     const app = await createApp(config, centralUrl, { logger: pino({ level: "silent" }) });
     const orgs: Array<{ org: Organization; token: string }> = [];
     try {
       process.stdout.write(`provisioning ${orgCount} organizations`);
       for (let i = 0; i < orgCount; i++) {
-        const org = await provisionOrganization(app.lifecycle, { slug: `bench-${process.pid}-${i}`, name: `Bench ${i}` });
-        const user = await app.central.user.create({ data: { email: `u${i}-${process.pid}@bench.test`, name: `u${i}` } });
+        const org = await provisionOrganization(app.lifecycle, {
+          slug: `bench-${process.pid}-${i}`,
+          name: `Bench ${i}`,
+        });
+        const user = await app.central.user.create({
+          data: { email: `u${i}-${process.pid}@bench.test`, name: `u${i}` },
+        });
         await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
         const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
         for (let p = 0; p < 5; p++) {
-          await lease.db.project.create({ data: { orgId: org.id, name: `p${p}`, createdById: user.id, items: { create: [{ orgId: org.id, title: "t", createdById: user.id }] } } });
+          await lease.db.project.create({
+            data: {
+              orgId: org.id,
+              name: `p${p}`,
+              createdById: user.id,
+              items: { create: [{ orgId: org.id, title: "t", createdById: user.id }] },
+            },
+          });
         }
         lease.release();
         orgs.push({ org, token: await signToken(config.auth, { userId: user.id, orgId: org.id }) });
@@ -54,7 +75,11 @@ export default async function run(argv: string[]): Promise<void> {
         const { org } = orgs[i % orgs.length]!;
         const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
         try {
-          return await lease.db.project.findMany({ where: { orgId: org.id, deletedAt: null }, include: { items: { where: { deletedAt: null } } }, orderBy: { name: "asc" } });
+          return await lease.db.project.findMany({
+            where: { orgId: org.id, deletedAt: null },
+            include: { items: { where: { deletedAt: null } } },
+            orderBy: { name: "asc" },
+          });
         } finally {
           lease.release();
         }
@@ -69,7 +94,11 @@ export default async function run(argv: string[]): Promise<void> {
       table([
         { path: "direct Prisma (baseline)", "req/s": Math.round(baseline), ratio: "1.00" },
         { path: "GraphQL request path", "req/s": Math.round(graphql), ratio: (graphql / baseline).toFixed(2) },
-        { path: "cold org (new client), sequential", "req/s": Math.round(cold), ratio: (cold / warm).toFixed(2) + " of warm" },
+        {
+          path: "cold org (new client), sequential",
+          "req/s": Math.round(cold),
+          ratio: (cold / warm).toFixed(2) + " of warm",
+        },
         { path: "warm org, sequential", "req/s": Math.round(warm), ratio: "1.00 of warm" },
       ]);
     } finally {

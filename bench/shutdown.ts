@@ -10,10 +10,17 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-async function startAndStop(dataDir: string, options: { keepAlive?: boolean; waitMs?: number } = {}): Promise<{ ms: number; code: number | null }> {
+async function startAndStop(
+  dataDir: string,
+  options: { keepAlive?: boolean; waitMs?: number } = {},
+): Promise<{ ms: number; code: number | null }> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "warn" };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on("data", (chunk) => {
@@ -25,7 +32,9 @@ async function startAndStop(dataDir: string, options: { keepAlive?: boolean; wai
   const url = new URL(/GraphiQL: (\S+)/.exec(output)![1]!);
   if (options.keepAlive) {
     const agent = new Agent({ keepAlive: true });
-    await new Promise<void>((resolve) => request(url, { agent, headers: { accept: "text/html" } }, (res) => res.resume().on("end", resolve)).end());
+    await new Promise<void>((resolve) =>
+      request(url, { agent, headers: { accept: "text/html" } }, (res) => res.resume().on("end", resolve)).end(),
+    );
   }
   if (options.waitMs) await new Promise((r) => setTimeout(r, options.waitMs));
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -51,7 +60,11 @@ export default async function shutdown(args: string[]): Promise<void> {
     rows.push(["first start (just provisioned the demo)", await startAndStop(dir)]);
     rows.push(["restart, idle", await startAndStop(dir)]);
     rows.push(["restart, idle keep-alive connection open", await startAndStop(dir, { keepAlive: true })]);
-    if (afterSeconds > 0) rows.push([`first start, stopped ${afterSeconds} s after it was up`, await startAndStop(await fresh(), { waitMs: afterSeconds * 1000 })]);
+    if (afterSeconds > 0)
+      rows.push([
+        `first start, stopped ${afterSeconds} s after it was up`,
+        await startAndStop(await fresh(), { waitMs: afterSeconds * 1000 }),
+      ]);
     for (const [what, { ms, code }] of rows) console.log(`${what.padEnd(55)} SIGTERM -> exit ${code} in ${ms} ms`);
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });

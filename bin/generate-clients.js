@@ -25,9 +25,15 @@ export function clientsAreStale() {
 /** Returns false (after printing why) when generation failed. */
 export function generateClients() {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const result = spawnSync(npm, ["run", "generate", "--silent"], { cwd: fileURLToPath(root), stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  const result = spawnSync(npm, ["run", "generate", "--silent"], {
+    cwd: fileURLToPath(root),
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
   if (result.status === 0) return true;
-  process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? `${result.error.message}\n` : ""}tenantgraph: npm run generate failed (above)\n`);
+  process.stderr.write(
+    `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? `${result.error.message}\n` : ""}tenantgraph: npm run generate failed (above)\n`,
+  );
   return false;
 }
 

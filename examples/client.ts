@@ -11,7 +11,14 @@ import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
-import { CreateOrganizationDocument, ItemsDocument, NewItemDocument, NewProjectDocument, SignUpDocument, type ItemsQuery } from "../operations/generated/graphql.js";
+import {
+  CreateOrganizationDocument,
+  ItemsDocument,
+  NewItemDocument,
+  NewProjectDocument,
+  SignUpDocument,
+  type ItemsQuery,
+} from "../operations/generated/graphql.js";
 
 /** A GraphQL error as the API reports it: `extensions.code` says what went wrong (UNAUTHENTICATED, CONFLICT, ...). */
 export class ApiError extends Error {
@@ -33,7 +40,10 @@ export class TenantgraphClient {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
-  async request<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables): Promise<TData> {
+  async request<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    variables: TVariables,
+  ): Promise<TData> {
     const response = await this.fetchImpl(this.url, {
       method: "POST",
       headers: {
@@ -43,9 +53,13 @@ export class TenantgraphClient {
       },
       body: JSON.stringify({ query: print(document), variables }),
     });
-    const body = (await response.json()) as { data?: TData | null; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    const body = (await response.json()) as {
+      data?: TData | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
     const error = body.errors?.[0];
-    if (error || !body.data) throw new ApiError(error?.message ?? `HTTP ${response.status}`, error?.extensions?.code, response.status);
+    if (error || !body.data)
+      throw new ApiError(error?.message ?? `HTTP ${response.status}`, error?.extensions?.code, response.status);
     return body.data;
   }
 }
@@ -60,29 +74,51 @@ export interface ExampleResult {
 }
 
 /** The walk-through: what a new user's frontend does first. */
-export async function runExample(url: string, options: { fetch?: typeof fetch; slug?: string; log?: (line: string) => void } = {}): Promise<ExampleResult> {
+export async function runExample(
+  url: string,
+  options: { fetch?: typeof fetch; slug?: string; log?: (line: string) => void } = {},
+): Promise<ExampleResult> {
   const log = options.log ?? (() => {});
   const client = new TenantgraphClient(url, options.fetch);
   const suffix = randomBytes(3).toString("hex");
 
   // 1. An account (no token needed); the session's token identifies the user.
   const email = `example-${suffix}@example.com`;
-  const { signUp } = await client.request(SignUpDocument, { input: { email, password: "a long example password", name: "Example" } });
+  const { signUp } = await client.request(SignUpDocument, {
+    input: { email, password: "a long example password", name: "Example" },
+  });
   client.token = signUp.token;
   log(`signed up as ${signUp.user.email}`);
 
   // 2. An organization: provisioned before this answers; the returned token acts for it.
   const slug = options.slug ?? `example-${suffix}`;
-  const { createOrganization } = await client.request(CreateOrganizationDocument, { input: { name: "Example Inc", slug } });
+  const { createOrganization } = await client.request(CreateOrganizationDocument, {
+    input: { name: "Example Inc", slug },
+  });
   client.token = createOrganization.token;
   const organization = createOrganization.organization!;
   log(`created organization ${organization.slug} (${createOrganization.organization?.viewerRole})`);
 
   // 3. A project, and items in it.
-  const { createProject } = await client.request(NewProjectDocument, { input: { name: "Website relaunch", description: "Live by June" } });
-  const titles = ["Hosting contract ends in May", "Designs signed off", "Pick a CMS", "Content freeze", "Go-live checklist"];
+  const { createProject } = await client.request(NewProjectDocument, {
+    input: { name: "Website relaunch", description: "Live by June" },
+  });
+  const titles = [
+    "Hosting contract ends in May",
+    "Designs signed off",
+    "Pick a CMS",
+    "Content freeze",
+    "Go-live checklist",
+  ];
   for (const [i, title] of titles.entries()) {
-    await client.request(NewItemDocument, { input: { projectId: createProject.id, title, kind: i === 0 ? "RISK" : "ACTION", priority: i === 0 ? "HIGH" : "MEDIUM" } });
+    await client.request(NewItemDocument, {
+      input: {
+        projectId: createProject.id,
+        title,
+        kind: i === 0 ? "RISK" : "ACTION",
+        priority: i === 0 ? "HIGH" : "MEDIUM",
+      },
+    });
   }
   log(`created project ${createProject.name} with ${titles.length} items`);
 
@@ -91,14 +127,24 @@ export async function runExample(url: string, options: { fetch?: typeof fetch; s
   let after: string | null = null;
   let pages = 0;
   do {
-    const { itemsConnection }: ItemsQuery = await client.request(ItemsDocument, { projectId: createProject.id, first: 2, after });
+    const { itemsConnection }: ItemsQuery = await client.request(ItemsDocument, {
+      projectId: createProject.id,
+      first: 2,
+      after,
+    });
     pages++;
     for (const { node } of itemsConnection.edges) seen.push(node.title);
     log(`page ${pages}: ${itemsConnection.edges.map((e) => `${e.node.kind} ${e.node.title}`).join(", ")}`);
     after = itemsConnection.pageInfo.hasNextPage ? itemsConnection.pageInfo.endCursor : null;
   } while (after);
 
-  return { email, organization: { id: organization.id, slug: organization.slug }, projectId: createProject.id, titles: seen, pages };
+  return {
+    email,
+    organization: { id: organization.id, slug: organization.slug },
+    projectId: createProject.id,
+    titles: seen,
+    pages,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

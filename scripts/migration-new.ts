@@ -23,7 +23,9 @@ const cleanups: Array<() => Promise<unknown>> = [];
 
 async function cleanUp(): Promise<void> {
   for (const step of cleanups.splice(0).reverse()) {
-    await step().catch((error: unknown) => console.error("cleanup step failed:", error instanceof Error ? error.message : error));
+    await step().catch((error: unknown) =>
+      console.error("cleanup step failed:", error instanceof Error ? error.message : error),
+    );
   }
 }
 

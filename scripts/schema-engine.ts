@@ -92,7 +92,8 @@ class CatalogClient extends pg.Client {
     const last = args.length - 1;
     if (typeof args[last] === "function") {
       const callback = args[last] as (error: Error | null, result: unknown) => void;
-      args[last] = (error: Error | null, result: unknown) => callback(error, error ? result : relabelCharColumns(result));
+      args[last] = (error: Error | null, result: unknown) =>
+        callback(error, error ? result : relabelCharColumns(result));
       return query.apply(this, args);
     }
     const pending = query.apply(this, args);
@@ -158,7 +159,13 @@ function datamodel(content: string): DiffTarget {
  * "-- CreateTable" headers); '' when there is nothing to change.
  */
 async function diffScript(engine: SchemaEngine, from: DiffTarget, to: DiffTarget): Promise<string> {
-  const result = await engine.diff({ from, to, script: true, exitCode: true, filters: { externalTables: [], externalEnums: [] } });
+  const result = await engine.diff({
+    from,
+    to,
+    script: true,
+    exitCode: true,
+    filters: { externalTables: [], externalEnums: [] },
+  });
   // exitCode (as with --exit-code): 0 = no difference, 2 = a difference. An empty diff still
   // prints "-- This is an empty migration.", so the code is what decides.
   return result.exitCode === 0 ? "" : (result.stdout ?? "");

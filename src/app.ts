@@ -50,14 +50,22 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
   const lifecycle = await createLifecycle(config, central, centralUrl, hooks.tenantMigrations);
   const { servers, appRole, migrations } = lifecycle;
-  const traceSql: QueryListener | undefined = log.isLevelEnabled("trace") ? (sql, ms) => log.trace({ sql, ms }, "org sql") : undefined;
+  const traceSql: QueryListener | undefined = log.isLevelEnabled("trace")
+    ? (sql, ms) => log.trace({ sql, ms }, "org sql")
+    : undefined;
   const orgClients = createOrgClientCache(
     { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const limits = config.rateLimits;
-  const limitStore = await createLimitStore(limits, centralUrl, (error) => log.warn({ err: error }, "rate limit store connection error"));
-  const orgQuotas = createOrgQuotas(limitStore, { requestsPerSecond: limits.orgRequestsPerSecond, costPerMinute: limits.orgCostPerMinute }, limits.orgLimitsCacheSeconds);
+  const limitStore = await createLimitStore(limits, centralUrl, (error) =>
+    log.warn({ err: error }, "rate limit store connection error"),
+  );
+  const orgQuotas = createOrgQuotas(
+    limitStore,
+    { requestsPerSecond: limits.orgRequestsPerSecond, costPerMinute: limits.orgCostPerMinute },
+    limits.orgLimitsCacheSeconds,
+  );
   const loginThrottle = hooks.loginThrottle ?? { maxAttempts: limits.logInAttemptsPerEmail, windowMs: 15 * 60_000 };
   const yoga = createGraphQLServer({
     central,
@@ -71,7 +79,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limits: config.limits,
     http: config.http,
   });
-  const centralEvents = new CentralListener(centralUrl, { onError: (err, context) => log.warn({ err }, `central events: ${context}`) });
+  const centralEvents = new CentralListener(centralUrl, {
+    onError: (err, context) => log.warn({ err }, `central events: ${context}`),
+  });
   await centralEvents.startOrRetry();
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);

@@ -98,7 +98,12 @@ export interface Config {
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
-const optional = z.string().trim().min(1).optional().or(z.literal("").transform(() => undefined));
+const optional = z
+  .string()
+  .trim()
+  .min(1)
+  .optional()
+  .or(z.literal("").transform(() => undefined));
 
 const Env = z.object({
   HOST: z.string().default("127.0.0.1"),
@@ -118,11 +123,17 @@ const Env = z.object({
   SHARED_POOL_SIZE: int(10),
   SERVER_CONNECTION_BUDGET: int(80),
   TENANT_BUSY_WAIT_MS: int(2000, 0),
-  APP_DB_ROLE: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "APP_DB_ROLE must be a plain lower-case identifier").default("tenantgraph_app"),
+  APP_DB_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "APP_DB_ROLE must be a plain lower-case identifier")
+    .default("tenantgraph_app"),
   APP_DB_PASSWORD: optional,
   DEFAULT_TIER: z.enum(Tier).default("DATABASE"),
   DEFAULT_SERVER: z.string().default("main"),
-  HOST_DATABASE_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier").default("tenantgraph"),
+  HOST_DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier")
+    .default("tenantgraph"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
   // Limits before work (README "Production checklist"); defaults fit every operation in operations/.
@@ -159,8 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const servers = parseServers(e.SERVERS);
   const asymmetric = e.JWKS_FILE !== undefined || e.JWKS_URL !== undefined;
-  const algorithms = e.JWT_ALGORITHMS?.split(",").map((a) => a.trim()).filter(Boolean) ??
-    [...(asymmetric ? ["RS256", "ES256", "EdDSA"] : []), ...(e.JWT_SECRET || !asymmetric ? ["HS256"] : [])];
+  const algorithms = e.JWT_ALGORITHMS?.split(",")
+    .map((a) => a.trim())
+    .filter(Boolean) ?? [
+    ...(asymmetric ? ["RS256", "ES256", "EdDSA"] : []),
+    ...(e.JWT_SECRET || !asymmetric ? ["HS256"] : []),
+  ];
   if (algorithms.some((a) => a.toLowerCase() === "none")) throw new ConfigError("JWT_ALGORITHMS may not contain none");
   return {
     host: e.HOST,
@@ -201,10 +216,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parseCacheBytes: e.PARSE_CACHE_BYTES,
     },
     http: {
-      corsOrigins: e.CORS_ORIGINS?.split(",").map((o) => o.trim()).filter(Boolean) ?? [],
+      corsOrigins:
+        e.CORS_ORIGINS?.split(",")
+          .map((o) => o.trim())
+          .filter(Boolean) ?? [],
       introspection: e.INTROSPECTION === "true" || e.INTROSPECTION === "1",
       persistedOperationsOnly: e.PERSISTED_OPERATIONS_ONLY === "true" || e.PERSISTED_OPERATIONS_ONLY === "1",
-      persistedOperationsFile: path.resolve(PROJECT_ROOT, e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json"),
+      persistedOperationsFile: path.resolve(
+        PROJECT_ROOT,
+        e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json",
+      ),
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
@@ -218,7 +239,9 @@ function parseServers(raw: string | undefined): Record<string, string> {
   } catch {
     throw new ConfigError('SERVERS must be JSON: {"name": "postgresql://..."}');
   }
-  const result = z.record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), z.url({ protocol: /^postgres(ql)?$/ })).safeParse(value);
+  const result = z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), z.url({ protocol: /^postgres(ql)?$/ }))
+    .safeParse(value);
   if (!result.success) throw new ConfigError(`SERVERS: ${result.error.issues.map((i) => i.message).join("; ")}`);
   return result.data;
 }

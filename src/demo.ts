@@ -58,7 +58,10 @@ export async function seedDemo(app: App, onStep?: (line: string) => void): Promi
     orgs.set(spec.slug, org);
   }
   const users: DemoUser[] = [];
-  const passwords = await loadDemoPasswords(app.config.dataDir, USERS.map((u) => u.email));
+  const passwords = await loadDemoPasswords(
+    app.config.dataDir,
+    USERS.map((u) => u.email),
+  );
   for (const spec of USERS) {
     const password = passwords[spec.email]!;
     const passwordHash = await hashPassword(password);

@@ -21,7 +21,9 @@ export type ErrorCode = keyof typeof ErrorCode;
 /** A GraphQL error with `extensions.code`; `http.status` is used by Yoga and stripped from the response. */
 export function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   const retry = RETRYABLE.has(code) ? { retryable: true } : {};
-  return new GraphQLError(message, { extensions: { code, ...retry, ...extensions, http: { status: ErrorCode[code] } } });
+  return new GraphQLError(message, {
+    extensions: { code, ...retry, ...extensions, http: { status: ErrorCode[code] } },
+  });
 }
 
 /** The `extensions.code` of a GraphQL error, if it is one. */

@@ -25,7 +25,8 @@ export async function loadLocalSecrets(dataDir: string): Promise<LocalSecrets> {
     const stored = JSON.parse(await readFile(file, "utf8")) as Partial<LocalSecrets>;
     const complete = { ...generate(), ...stored };
     // Secrets added by a newer version are generated once and kept; existing ones never change.
-    if (Object.keys(stored).length < Object.keys(complete).length) await writeFile(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
+    if (Object.keys(stored).length < Object.keys(complete).length)
+      await writeFile(file, JSON.stringify(complete, null, 2), { mode: 0o600 });
     return complete;
   }
   const secrets = generate();

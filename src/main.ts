@@ -88,17 +88,23 @@ async function printWelcome(config: Config, server: Server, users: DemoUser[]): 
     }
   }
   say(`\nOr sign in with a demo user's password (kept in ${path.join(config.dataDir, DEMO_PASSWORDS_FILE)}):`);
-  for (const user of users) say(`  mutation { logIn(input: { email: "${user.email}", password: "${user.password}" }) { token } }`);
+  for (const user of users)
+    say(`  mutation { logIn(input: { email: "${user.email}", password: "${user.password}" }) { token } }`);
   say(`\nThen run:  ${FIRST_QUERY}\n`);
 }
 
-const FIRST_QUERY = "{ me { email } currentOrganization { name } projectsConnection(first: 20) { edges { node { name itemsConnection(first: 20) { edges { node { title } } } } } } }";
+const FIRST_QUERY =
+  "{ me { email } currentOrganization { name } projectsConnection(first: 20) { edges { node { name itemsConnection(first: 20) { edges { node { title } } } } } } }";
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `tenantgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    error instanceof ConfigError
+      ? error.message
+      : `tenantgraph failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

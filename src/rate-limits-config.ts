@@ -42,8 +42,16 @@ const TrustProxy = z
   });
 
 export const LIMITS_ENV = {
-  REDIS_URL: z.string().trim().optional().transform((v) => v || undefined).pipe(z.url({ protocol: /^rediss?$/ }).optional()),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,60}$/).default("tenantgraph"),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,60}$/)
+    .default("tenantgraph"),
   TRUST_PROXY: TrustProxy,
   SIGNUPS_PER_IP_PER_HOUR: count(20),
   LOGINS_PER_IP_PER_HOUR: count(100),

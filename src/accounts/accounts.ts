@@ -21,7 +21,13 @@ export interface AccountsDeps {
   loginThrottle?: LoginThrottleOptions;
 }
 
-export function createAccounts({ central, lifecycle, auth, limitStore, loginThrottle = DEFAULT_LOGIN_THROTTLE }: AccountsDeps) {
+export function createAccounts({
+  central,
+  lifecycle,
+  auth,
+  limitStore,
+  loginThrottle = DEFAULT_LOGIN_THROTTLE,
+}: AccountsDeps) {
   const issue = createSessionIssuer(auth);
   return {
     users: createUserDirectory(central),

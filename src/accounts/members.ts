@@ -41,10 +41,17 @@ function toMember(row: { role: Role; createdAt: Date; user: PublicUser }): Membe
 
 export function createMembers(central: CentralDb) {
   /** Runs `change` with the organization locked and the caller's current role. */
-  function withOrgLocked<T>(orgId: string, actorId: string, change: (tx: Tx, actorRole: Role) => Promise<T>): Promise<T> {
+  function withOrgLocked<T>(
+    orgId: string,
+    actorId: string,
+    change: (tx: Tx, actorRole: Role) => Promise<T>,
+  ): Promise<T> {
     return central.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT 1 FROM organizations WHERE id = ${orgId}::uuid FOR NO KEY UPDATE`;
-      const actor = await tx.membership.findUnique({ where: { userId_orgId: { userId: actorId, orgId } }, select: { role: true } });
+      const actor = await tx.membership.findUnique({
+        where: { userId_orgId: { userId: actorId, orgId } },
+        select: { role: true },
+      });
       if (!actor) throw appError("FORBIDDEN", "you are not a member of this organization");
       return change(tx, actor.role);
     });
@@ -65,17 +72,23 @@ export function createMembers(central: CentralDb) {
   }
 
   return {
-    async list(orgId: string, { first, after, role, search }: MemberPageRequest): Promise<{ members: Member[]; hasNextPage: boolean }> {
+    async list(
+      orgId: string,
+      { first, after, role, search }: MemberPageRequest,
+    ): Promise<{ members: Member[]; hasNextPage: boolean }> {
       const text = search?.trim();
       const rows = await central.membership.findMany({
         where: {
           orgId,
           ...(role ? { role } : {}),
-          ...(text
-            ? { user: { OR: [{ email: containsText(text) }, { name: containsText(text) }] } }
-            : {}),
+          ...(text ? { user: { OR: [{ email: containsText(text) }, { name: containsText(text) }] } } : {}),
           ...(after
-            ? { OR: [{ createdAt: { gt: after.joinedAt } }, { createdAt: after.joinedAt, userId: { gt: after.userId } }] }
+            ? {
+                OR: [
+                  { createdAt: { gt: after.joinedAt } },
+                  { createdAt: after.joinedAt, userId: { gt: after.userId } },
+                ],
+              }
             : {}),
         },
         orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
@@ -87,7 +100,10 @@ export function createMembers(central: CentralDb) {
 
     /** The subset of `userIds` that are members of the organization (one query). */
     async membersAmong(orgId: string, userIds: readonly string[]): Promise<Set<string>> {
-      const rows = await central.membership.findMany({ where: { orgId, userId: { in: [...userIds] } }, select: { userId: true } });
+      const rows = await central.membership.findMany({
+        where: { orgId, userId: { in: [...userIds] } },
+        select: { userId: true },
+      });
       return new Set(rows.map((r) => r.userId));
     },
 
@@ -95,9 +111,12 @@ export function createMembers(central: CentralDb) {
       return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
         if (role === "OWNER") requireOwnerFor(actorRole, "add an owner");
         const user = await tx.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true } });
-        if (!user) throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
+        if (!user)
+          throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
         try {
-          return toMember(await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT }));
+          return toMember(
+            await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT }),
+          );
         } catch (error) {
           if (isUniqueViolation(error)) throw badUserInput("email", "is already a member");
           throw error;
@@ -108,11 +127,16 @@ export function createMembers(central: CentralDb) {
     changeRole(orgId: string, actorId: string, userId: string, role: Role): Promise<Member> {
       return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
-        if (current.role === "OWNER" || role === "OWNER") requireOwnerFor(actorRole, "grant or take away the owner role");
+        if (current.role === "OWNER" || role === "OWNER")
+          requireOwnerFor(actorRole, "grant or take away the owner role");
         if (current.role === "OWNER" && role !== "OWNER" && (await ownersLeftWithout(tx, orgId, userId)) === 0) {
           throw badUserInput("role", "the organization needs at least one owner");
         }
-        const updated = await tx.membership.update({ where: { userId_orgId: { userId, orgId } }, data: { role }, select: MEMBER_SELECT });
+        const updated = await tx.membership.update({
+          where: { userId_orgId: { userId, orgId } },
+          data: { role },
+          select: MEMBER_SELECT,
+        });
         return toMember(updated);
       });
     },
@@ -123,7 +147,8 @@ export function createMembers(central: CentralDb) {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER") {
           requireOwnerFor(actorRole, "remove an owner");
-          if ((await ownersLeftWithout(tx, orgId, userId)) === 0) throw badUserInput("userId", "the organization needs at least one owner");
+          if ((await ownersLeftWithout(tx, orgId, userId)) === 0)
+            throw badUserInput("userId", "the organization needs at least one owner");
         }
         await tx.membership.delete({ where: { userId_orgId: { userId, orgId } } });
         return toMember(current);

@@ -47,7 +47,8 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
       try {
         org = await provisionOrganization(lifecycle, { slug: request.slug, name: request.name, ownerId: userId });
       } catch (error) {
-        if (error instanceof ProvisionInputError) throw appError("BAD_USER_INPUT", error.message, { field: error.field });
+        if (error instanceof ProvisionInputError)
+          throw appError("BAD_USER_INPUT", error.message, { field: error.field });
         throw error;
       }
       return issue(userId, org.id);

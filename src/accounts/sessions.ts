@@ -19,7 +19,11 @@ export interface Session {
 export type IssueSession = (userId: string, orgId: string | null) => Promise<Session>;
 
 export function createSessionIssuer(auth: AuthConfig): IssueSession {
-  return async (userId, orgId) => ({ token: await signToken(auth, { userId, orgId: orgId ?? undefined }), userId, orgId });
+  return async (userId, orgId) => ({
+    token: await signToken(auth, { userId, orgId: orgId ?? undefined }),
+    userId,
+    orgId,
+  });
 }
 
 export interface Credentials {
@@ -48,7 +52,10 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
     async logIn({ email, password }: Credentials): Promise<Session> {
       const address = normalizeEmail(email);
       await throttle.take(address);
-      const user = await central.user.findUnique({ where: { email: address }, select: { id: true, passwordHash: true } });
+      const user = await central.user.findUnique({
+        where: { email: address },
+        select: { id: true, passwordHash: true },
+      });
       const valid = await verifyPassword(user?.passwordHash, password);
       if (!user || !valid) throw appError("UNAUTHENTICATED", "email or password is incorrect");
       await throttle.reset(address);
@@ -64,7 +71,9 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
       const org = membership?.org;
       if (!org || org.state === "DELETED") throw appError("FORBIDDEN", "you are not a member of this organization");
       if (org.state !== "READY") {
-        throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, { state: org.state });
+        throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, {
+          state: org.state,
+        });
       }
       return issue(userId, orgId);
     },

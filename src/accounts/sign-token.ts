@@ -8,7 +8,11 @@ export interface TokenClaims {
   orgId?: string;
 }
 
-export async function signToken(config: AuthConfig, claims: TokenClaims, ttlSeconds = config.tokenTtlSeconds): Promise<string> {
+export async function signToken(
+  config: AuthConfig,
+  claims: TokenClaims,
+  ttlSeconds = config.tokenTtlSeconds,
+): Promise<string> {
   if (!config.secret) throw new Error("signing tokens needs JWT_SECRET (or the generated local secret)");
   const jwt = new SignJWT(claims.orgId ? { org: claims.orgId } : {})
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

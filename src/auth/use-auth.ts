@@ -31,14 +31,21 @@ export function useAuth(verify: TokenVerifier): Plugin<RequestContext> {
     },
     onExecute({ args, setResultAndStopExecution }) {
       if ((args.contextValue as RequestContext).user) return;
-      if (!runsWithoutUser(args.schema, args.document, args.operationName)) setResultAndStopExecution({ errors: [notSignedIn()] });
+      if (!runsWithoutUser(args.schema, args.document, args.operationName))
+        setResultAndStopExecution({ errors: [notSignedIn()] });
     },
   };
 }
 
 /** Introspection, and root fields declared with `skipTypeScopes` (Pothos keeps field options in extensions). */
-function runsWithoutUser(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+function runsWithoutUser(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): boolean {
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return false;

@@ -25,7 +25,6 @@ export class InvalidTokenError extends Error {
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
-
 export async function createTokenVerifier(config: AuthConfig): Promise<TokenVerifier> {
   const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
   const jwks = await loadJwks(config);

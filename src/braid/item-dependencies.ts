@@ -8,7 +8,11 @@ import type { OrgScope } from "./org-scope.ts";
 import type { VersionedId } from "./projects.ts";
 import { changeVersioned } from "./versioned-write.ts";
 
-export async function setItemDependencies(scope: OrgScope, query: ItemSelection, input: VersionedId & { dependsOnIds: readonly string[] }) {
+export async function setItemDependencies(
+  scope: OrgScope,
+  query: ItemSelection,
+  input: VersionedId & { dependsOnIds: readonly string[] },
+) {
   const { orgId } = scope;
   const dependsOnIds = [...new Set(input.dependsOnIds.map((id) => id.toLowerCase()))];
   await scope.db.$transaction(async (tx) => {
@@ -16,11 +20,15 @@ export async function setItemDependencies(scope: OrgScope, query: ItemSelection,
     await changeVersioned({ db: tx, orgId, what: "item", id: input.id, version: input.version, data: {} });
     if (dependsOnIds.length > 0) {
       const found = await tx.item.count({ where: { id: { in: dependsOnIds }, orgId, ...LIVE_ITEM } });
-      if (found !== dependsOnIds.length) throw badUserInput("dependsOnIds", "must all be live items of this organization");
-      if (await reaches(tx, orgId, dependsOnIds, input.id)) throw badUserInput("dependsOnIds", "would create a dependency cycle");
+      if (found !== dependsOnIds.length)
+        throw badUserInput("dependsOnIds", "must all be live items of this organization");
+      if (await reaches(tx, orgId, dependsOnIds, input.id))
+        throw badUserInput("dependsOnIds", "would create a dependency cycle");
     }
     await tx.itemDependency.deleteMany({ where: { orgId, itemId: input.id } });
-    await tx.itemDependency.createMany({ data: dependsOnIds.map((dependsOnId) => ({ orgId, itemId: input.id, dependsOnId })) });
+    await tx.itemDependency.createMany({
+      data: dependsOnIds.map((dependsOnId) => ({ orgId, itemId: input.id, dependsOnId })),
+    });
   });
   return readItem(scope, query, input.id);
 }

@@ -16,13 +16,21 @@ export async function lockDependencyGraph(tx: GraphClient, orgId: string): Promi
 }
 
 /** Whether `target` can be reached from any of `from` by following dependsOn edges. */
-export async function reaches(tx: GraphClient, orgId: string, from: readonly string[], target: string): Promise<boolean> {
+export async function reaches(
+  tx: GraphClient,
+  orgId: string,
+  from: readonly string[],
+  target: string,
+): Promise<boolean> {
   const wanted = target.toLowerCase();
   const visited = new Set(from.map((id) => id.toLowerCase()));
   let frontier = [...visited];
   while (frontier.length > 0) {
     if (frontier.includes(wanted)) return true;
-    const edges = await tx.itemDependency.findMany({ where: { orgId, itemId: { in: frontier } }, select: { dependsOnId: true } });
+    const edges = await tx.itemDependency.findMany({
+      where: { orgId, itemId: { in: frontier } },
+      select: { dependsOnId: true },
+    });
     frontier = [...new Set(edges.map((e) => e.dependsOnId))].filter((id) => !visited.has(id));
     for (const id of frontier) visited.add(id);
   }

@@ -46,7 +46,10 @@ export async function createItem(
   query: ItemSelection,
   input: { projectId: string; title: string; assigneeId?: string | null } & ItemChanges,
 ) {
-  const project = await scope.db.project.findFirst({ where: { id: input.projectId, orgId: scope.orgId, deletedAt: null }, select: { id: true } });
+  const project = await scope.db.project.findFirst({
+    where: { id: input.projectId, orgId: scope.orgId, deletedAt: null },
+    select: { id: true },
+  });
   if (!project) throw appError("NOT_FOUND", "project not found", { field: "projectId" });
   await requireAssignable(scope, input.assigneeId);
   return scope.db.item.create({
@@ -87,13 +90,23 @@ export function restoreItem(scope: OrgScope, query: ItemSelection, input: Versio
   return changeItem(scope, query, input, { deletedAt: null }, true);
 }
 
-export async function assignItem(scope: OrgScope, query: ItemSelection, input: VersionedId & { assigneeId?: string | null }) {
+export async function assignItem(
+  scope: OrgScope,
+  query: ItemSelection,
+  input: VersionedId & { assigneeId?: string | null },
+) {
   await requireAssignable(scope, input.assigneeId);
   return changeItem(scope, query, input, { assigneeId: input.assigneeId ?? null });
 }
 
 /** The versioned write, then the item as it is now (with the caller's selection). */
-async function changeItem(scope: OrgScope, query: ItemSelection, { id, version }: VersionedId, data: Prisma.ItemUpdateManyMutationInput, restore = false) {
+async function changeItem(
+  scope: OrgScope,
+  query: ItemSelection,
+  { id, version }: VersionedId,
+  data: Prisma.ItemUpdateManyMutationInput,
+  restore = false,
+) {
   await changeVersioned({ db: scope.db, orgId: scope.orgId, what: "item", id, version, data, restore });
   return readItem(scope, query, id);
 }
@@ -104,5 +117,6 @@ export function readItem(scope: OrgScope, query: ItemSelection, id: string) {
 
 /** Items are assigned to members of the organization only. */
 async function requireAssignable(scope: OrgScope, userId: string | null | undefined): Promise<void> {
-  if (userId && !(await scope.isMember(userId))) throw badUserInput("assigneeId", "is not a member of this organization");
+  if (userId && !(await scope.isMember(userId)))
+    throw badUserInput("assigneeId", "is not a member of this organization");
 }

@@ -64,7 +64,11 @@ export function createProject(scope: OrgScope, query: ProjectSelection, input: {
 
 export function updateProject(scope: OrgScope, query: ProjectSelection, input: VersionedId & ProjectChanges) {
   const { name, description, status } = input;
-  return changeProject(scope, query, input, { name: name ?? undefined, description: description ?? undefined, status: status ?? undefined });
+  return changeProject(scope, query, input, {
+    name: name ?? undefined,
+    description: description ?? undefined,
+    status: status ?? undefined,
+  });
 }
 
 /** Soft delete: hidden from reads (admins see it with includeDeleted) until restored; frees the name. */
@@ -77,8 +81,16 @@ export function restoreProject(scope: OrgScope, query: ProjectSelection, input: 
 }
 
 /** The versioned write, then the project as it is now (with the caller's selection). */
-async function changeProject(scope: OrgScope, query: ProjectSelection, { id, version }: VersionedId, data: Prisma.ProjectUpdateManyMutationInput, restore = false) {
-  await uniqueName(() => changeVersioned({ db: scope.db, orgId: scope.orgId, what: "project", id, version, data, restore }));
+async function changeProject(
+  scope: OrgScope,
+  query: ProjectSelection,
+  { id, version }: VersionedId,
+  data: Prisma.ProjectUpdateManyMutationInput,
+  restore = false,
+) {
+  await uniqueName(() =>
+    changeVersioned({ db: scope.db, orgId: scope.orgId, what: "project", id, version, data, restore }),
+  );
   return scope.db.project.findFirstOrThrow({ ...query, where: { id, orgId: scope.orgId } });
 }
 

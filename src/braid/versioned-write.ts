@@ -11,7 +11,10 @@ export type VersionedKind = "project" | "item";
 /** The two calls a versioned write makes, common to the project and item delegates. */
 interface VersionedRows {
   updateMany(args: { where: object; data: object }): Promise<{ count: number }>;
-  findFirst(args: { where: object; select: { version: true; deletedAt: true } }): Promise<{ version: number; deletedAt: Date | null } | null>;
+  findFirst(args: {
+    where: object;
+    select: { version: true; deletedAt: true };
+  }): Promise<{ version: number; deletedAt: Date | null } | null>;
 }
 
 const KINDS: Record<VersionedKind, { rows(db: VersionedDb): VersionedRows; live: object }> = {
@@ -35,7 +38,15 @@ export interface VersionedChange {
   restore?: boolean;
 }
 
-export async function changeVersioned({ db, orgId, what, id, version, data, restore = false }: VersionedChange): Promise<void> {
+export async function changeVersioned({
+  db,
+  orgId,
+  what,
+  id,
+  version,
+  data,
+  restore = false,
+}: VersionedChange): Promise<void> {
   const { rows, live } = KINDS[what];
   const table = rows(db);
   const { count } = await table.updateMany({
@@ -48,10 +59,14 @@ export async function changeVersioned({ db, orgId, what, id, version, data, rest
     throw appError("NOT_FOUND", restore ? `no deleted ${what} with this id` : `${what} not found`, { field: "id" });
   }
   if (row.version !== version) {
-    throw appError("CONFLICT", `the ${what} was changed since version ${version} (now ${row.version}); reload it and retry`, {
-      field: "version",
-      currentVersion: row.version,
-    });
+    throw appError(
+      "CONFLICT",
+      `the ${what} was changed since version ${version} (now ${row.version}); reload it and retry`,
+      {
+        field: "version",
+        currentVersion: row.version,
+      },
+    );
   }
   // Matched id, organization, visibility and version, yet not written: a concurrent writer won.
   throw appError("CONFLICT", `the ${what} was changed concurrently; reload it and retry`, { field: "version" });

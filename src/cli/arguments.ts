@@ -25,7 +25,8 @@ export function slugArgument(value: string): string {
   try {
     databaseNameFor(value);
   } catch (error) {
-    if (error instanceof ProvisionInputError) throw new InvalidArgumentError(`slug "${value}": ${error.message.replace(/^slug: /, "")}`);
+    if (error instanceof ProvisionInputError)
+      throw new InvalidArgumentError(`slug "${value}": ${error.message.replace(/^slug: /, "")}`);
     throw error;
   }
   return value;
@@ -53,7 +54,10 @@ export function nameFromSlug(slug: string): string {
 export function checkServer(server: string | undefined): void {
   if (server === undefined) return;
   const known = ["main", ...Object.keys(loadConfig().servers)];
-  if (!known.includes(server)) throw new InvalidArgumentError(`unknown server "${server}" (configured: ${known.join(", ")}; add servers with SERVERS)`);
+  if (!known.includes(server))
+    throw new InvalidArgumentError(
+      `unknown server "${server}" (configured: ${known.join(", ")}; add servers with SERVERS)`,
+    );
 }
 
 export function checkReadableFile(file: string): void {

@@ -10,7 +10,18 @@ import { deleteOrganization, deletionStateOf } from "../lifecycle/delete-org.ts"
 import { exportOrganization, importOrganization } from "../lifecycle/export-org.ts";
 import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } from "../lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../lifecycle/provision.ts";
-import { checkReadableFile, checkServer, checkWritableTarget, enumOption, nameFromSlug, packageVersion, positiveInt, slugArgument, slugListArgument, TIERS } from "./arguments.ts";
+import {
+  checkReadableFile,
+  checkServer,
+  checkWritableTarget,
+  enumOption,
+  nameFromSlug,
+  packageVersion,
+  positiveInt,
+  slugArgument,
+  slugListArgument,
+  TIERS,
+} from "./arguments.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { registerRolesCommand } from "./roles-command.ts";
@@ -56,7 +67,15 @@ orgs
   .action((opts: { json?: boolean }) =>
     withCliSession(Boolean(opts.json), async ({ deps }) => {
       const { orgs: rows } = await fleetStatus(deps);
-      const list = rows.map((o) => ({ slug: o.slug, tier: o.tier, server: o.server, database: o.database, state: o.state, version: o.version, lastError: o.lastError }));
+      const list = rows.map((o) => ({
+        slug: o.slug,
+        tier: o.tier,
+        server: o.server,
+        database: o.database,
+        state: o.state,
+        version: o.version,
+        lastError: o.lastError,
+      }));
       if (opts.json) printJson(list);
       else printTable(list, ["slug", "tier", "server", "database", "state", "version", "lastError"]);
     }),
@@ -74,15 +93,23 @@ orgs
     check(command, () => checkServer(opts.server));
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
       const name = opts.name ?? nameFromSlug(slug);
-      const org = await provisionOrganization({ ...deps, onStep: (step) => !opts.json && say(`${slug}: ${step}`) }, { slug, name, tier: opts.tier, server: opts.server });
+      const org = await provisionOrganization(
+        { ...deps, onStep: (step) => !opts.json && say(`${slug}: ${step}`) },
+        { slug, name, tier: opts.tier, server: opts.server },
+      );
       if (opts.json) printJson(org);
-      else say(`${org.slug} is ${org.state} (${org.tier} on ${org.server}, ${org.schemaName ? `${org.databaseName}.${org.schemaName}` : org.databaseName})`);
+      else
+        say(
+          `${org.slug} is ${org.state} (${org.tier} on ${org.server}, ${org.schemaName ? `${org.databaseName}.${org.schemaName}` : org.databaseName})`,
+        );
     });
   });
 
 orgs
   .command("delete")
-  .description("stop routing at once, drop the organization's data, keep a tombstone; a second delete exits 1 (already deleted)")
+  .description(
+    "stop routing at once, drop the organization's data, keep a tombstone; a second delete exits 1 (already deleted)",
+  )
   .argument("<slug>", "the organization", slugArgument)
   .option("--yes", "do not ask for confirmation")
   .option("--json", "JSON output")
@@ -92,10 +119,16 @@ orgs
       const before = await deletionStateOf(deps, slug);
       if (before === "missing") throw new Error(`no organization "${slug}"`);
       // Run again even when already deleted: it finishes a removal a crashed first run left behind.
-      const tombstone = await deleteOrganization({ ...deps, onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`) }, slug);
+      const tombstone = await deleteOrganization(
+        { ...deps, onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`) },
+        slug,
+      );
       const alreadyDeleted = before === "deleted";
       if (opts.json) printJson({ slug, state: tombstone.state, deletedAt: tombstone.updatedAt, alreadyDeleted });
-      else if (alreadyDeleted) say(`tenantgraph: ${slug} is already deleted (since ${tombstone.updatedAt.toISOString()}); nothing left to remove`);
+      else if (alreadyDeleted)
+        say(
+          `tenantgraph: ${slug} is already deleted (since ${tombstone.updatedAt.toISOString()}); nothing left to remove`,
+        );
       else say(`${slug} deleted (tombstone kept)`);
       if (alreadyDeleted) process.exitCode = 1;
     });
@@ -111,11 +144,20 @@ orgs
   .action(async (slug: string, opts: { out?: string; yes?: boolean; json?: boolean }, command: Command) => {
     const file = opts.out ?? `${slug}.jsonl`;
     check(command, () => checkWritableTarget(file));
-    await confirm(`Write ${slug}'s data, including member emails, to ${file}${existsSync(file) ? " (overwriting it)" : ""}?`, slug, opts.yes);
+    await confirm(
+      `Write ${slug}'s data, including member emails, to ${file}${existsSync(file) ? " (overwriting it)" : ""}?`,
+      slug,
+      opts.yes,
+    );
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
       const summary = await exportOrganization(deps, slug, file);
       if (opts.json) printJson({ slug, file, ...summary });
-      else say(`${slug} exported to ${file}: ${summary.memberships} memberships, ${Object.entries(summary.rows).map(([t, n]) => `${n} ${t}`).join(", ")}`);
+      else
+        say(
+          `${slug} exported to ${file}: ${summary.memberships} memberships, ${Object.entries(summary.rows)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(", ")}`,
+        );
     });
   });
 
@@ -128,18 +170,32 @@ orgs
   .addOption(tierOption())
   .option("--server <server>", "server name")
   .option("--json", "JSON output")
-  .action((file: string, opts: { slug: string; name?: string; tier?: Tier; server?: string; json?: boolean }, command: Command) => {
-    check(command, () => {
-      checkReadableFile(file);
-      checkServer(opts.server);
-    });
-    const { json, ...request } = opts;
-    return withCliSession(Boolean(json), async ({ deps }) => {
-      const summary = await importOrganization({ ...deps, onStep: (step) => !json && say(`${opts.slug}: ${step}`) }, { file, ...request });
-      if (json) printJson({ slug: opts.slug, ...summary });
-      else say(`${opts.slug} imported: ${summary.memberships} memberships, ${Object.entries(summary.rows).map(([t, n]) => `${n} ${t}`).join(", ")}`);
-    });
-  });
+  .action(
+    (
+      file: string,
+      opts: { slug: string; name?: string; tier?: Tier; server?: string; json?: boolean },
+      command: Command,
+    ) => {
+      check(command, () => {
+        checkReadableFile(file);
+        checkServer(opts.server);
+      });
+      const { json, ...request } = opts;
+      return withCliSession(Boolean(json), async ({ deps }) => {
+        const summary = await importOrganization(
+          { ...deps, onStep: (step) => !json && say(`${opts.slug}: ${step}`) },
+          { file, ...request },
+        );
+        if (json) printJson({ slug: opts.slug, ...summary });
+        else
+          say(
+            `${opts.slug} imported: ${summary.memberships} memberships, ${Object.entries(summary.rows)
+              .map(([t, n]) => `${n} ${t}`)
+              .join(", ")}`,
+          );
+      });
+    },
+  );
 
 addOrgLimitsCommand(orgs);
 
@@ -164,12 +220,19 @@ const migrate = program
           bar.update(done, total, counts);
         },
       });
-      const rows = report.results.map((r) => ({ target: r.target.label, outcome: r.outcome, applied: r.applied.join(" "), error: r.error ?? null }));
+      const rows = report.results.map((r) => ({
+        target: r.target.label,
+        outcome: r.outcome,
+        applied: r.applied.join(" "),
+        error: r.error ?? null,
+      }));
       if (opts.json) printJson({ version: report.version, stoppedAtCanary: report.stoppedAtCanary, results: rows });
       else {
         printTable(rows.filter((r) => r.outcome !== "current"));
         if (report.stoppedAtCanary) say("the canary failed: nothing else was attempted");
-        say(`${counts.migrated} migrated, ${counts.current} already current, ${counts.failed} failed, ${counts["not attempted"]} not attempted`);
+        say(
+          `${counts.migrated} migrated, ${counts.current} already current, ${counts.failed} failed, ${counts["not attempted"]} not attempted`,
+        );
       }
       if (counts.failed || report.stoppedAtCanary) process.exitCode = 1;
     }),
@@ -179,7 +242,9 @@ registerRolesCommand(program);
 
 migrate
   .command("status")
-  .description("who is current, behind or failed (reads the central database only); exits 1 when any is behind or failed")
+  .description(
+    "who is current, behind or failed (reads the central database only); exits 1 when any is behind or failed",
+  )
   .option("--json", "JSON output")
   .action((opts: { json?: boolean }) =>
     withCliSession(Boolean(opts.json), async ({ deps }) => {
@@ -188,8 +253,20 @@ migrate
       for (const o of status.orgs) counts[o.status]++;
       if (opts.json) printJson(status);
       else {
-        printTable(status.orgs.map((o) => ({ slug: o.slug, tier: o.tier, server: o.server, state: o.state, version: o.version, status: o.status, lastError: o.lastError })));
-        say(`code needs ${status.version}: ${counts.current} current, ${counts.behind} behind, ${counts.failed} failed`);
+        printTable(
+          status.orgs.map((o) => ({
+            slug: o.slug,
+            tier: o.tier,
+            server: o.server,
+            state: o.state,
+            version: o.version,
+            status: o.status,
+            lastError: o.lastError,
+          })),
+        );
+        say(
+          `code needs ${status.version}: ${counts.current} current, ${counts.behind} behind, ${counts.failed} failed`,
+        );
       }
       if (counts.behind || counts.failed) process.exitCode = 1;
     }),

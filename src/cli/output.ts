@@ -9,7 +9,11 @@ export function printTable(rows: Array<Record<string, unknown>>, columns?: strin
   const keys = columns ?? Object.keys(rows[0]!);
   const cells = rows.map((row) => keys.map((k) => (row[k] === null || row[k] === undefined ? "-" : String(row[k]))));
   const widths = keys.map((k, i) => Math.min(60, Math.max(k.length, ...cells.map((c) => c[i]!.length))));
-  const line = (values: string[]) => values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   process.stdout.write(`${line(keys.map((k) => k.toUpperCase()))}\n`);
   process.stdout.write(`${line(widths.map((w) => "-".repeat(w)))}\n`);
   for (const row of cells) process.stdout.write(`${line(row)}\n`);
@@ -30,11 +34,16 @@ export class ProgressBar {
 
   update(done: number, total: number, counts: Record<string, number>): void {
     if (!this.enabled || total === 0) return;
-    const summary = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(", ");
+    const summary = Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ");
     if (this.tty) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      process.stderr.write(`\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${summary}\x1b[K`);
+      process.stderr.write(
+        `\r${this.label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${summary}\x1b[K`,
+      );
       if (done === total) process.stderr.write("\n");
       return;
     }

@@ -9,7 +9,9 @@ export function registerRolesCommand(program: Command): void {
     .command("roles")
     .description("database roles requests run as")
     .command("rotate")
-    .description("create missing organization roles, re-apply their grants, and set every role's password from APP_DB_PASSWORD")
+    .description(
+      "create missing organization roles, re-apply their grants, and set every role's password from APP_DB_PASSWORD",
+    )
     .option("--org <slug...>", "only these organizations")
     .option("--json", "JSON output")
     .action((opts: { org?: string[]; json?: boolean }) =>

@@ -27,7 +27,11 @@ export class DataDirInUseError extends Error {
   override name = "DataDirInUseError";
 }
 
-export async function openCentralDatabase(config: Config, say: (line: string) => void = () => {}, kind: OwnerKind = "command"): Promise<CentralDatabase> {
+export async function openCentralDatabase(
+  config: Config,
+  say: (line: string) => void = () => {},
+  kind: OwnerKind = "command",
+): Promise<CentralDatabase> {
   if (config.databaseUrl) return { url: config.databaseUrl };
   const secrets = await loadLocalSecrets(config.dataDir);
   const dataDir = path.join(config.dataDir, "postgres");
@@ -44,7 +48,11 @@ export async function openCentralDatabase(config: Config, say: (line: string) =>
     await stopLeftoverServer(dataDir, say);
     say("Starting embedded PostgreSQL (no DATABASE_URL set)...");
     // Frequent checkpoints keep SIGTERM quick (little left to write at shutdown).
-    const embedded = await startEmbeddedPostgres({ dataDir, password: secrets.postgresPassword, checkpointTimeoutSeconds: 30 });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      password: secrets.postgresPassword,
+      checkpointTimeoutSeconds: 30,
+    });
     try {
       await ensureDatabase(embedded.url, CENTRAL_DATABASE);
       await claim.setPort(embedded.port);
@@ -70,7 +78,11 @@ export async function openCentralDatabase(config: Config, say: (line: string) =>
 }
 
 /** This process's claim, or (for a command) a running server whose PostgreSQL it may use. */
-async function claimOrShare(dataDir: string, kind: OwnerKind, say: (line: string) => void): Promise<{ claim: DataDirClaim } | { owner: OwnerRecord & { port: number } }> {
+async function claimOrShare(
+  dataDir: string,
+  kind: OwnerKind,
+  say: (line: string) => void,
+): Promise<{ claim: DataDirClaim } | { owner: OwnerRecord & { port: number } }> {
   const deadline = Date.now() + WAIT_FOR_OWNER_MS;
   let waiting = false;
   for (;;) {
@@ -85,7 +97,10 @@ async function claimOrShare(dataDir: string, kind: OwnerKind, say: (line: string
           `Stop it first, or set DATA_DIR to another directory (or DATABASE_URL to a PostgreSQL server).`,
       );
     }
-    if (Date.now() > deadline) throw new DataDirInUseError(`${dataDir} is still in use by ${what} (pid ${owner.pid}) after ${WAIT_FOR_OWNER_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new DataDirInUseError(
+        `${dataDir} is still in use by ${what} (pid ${owner.pid}) after ${WAIT_FOR_OWNER_MS / 1000} s`,
+      );
     if (!waiting) say(`Waiting for ${what} (pid ${owner.pid}) to finish with ${dataDir}...`);
     waiting = true;
     await new Promise((r) => setTimeout(r, 250));

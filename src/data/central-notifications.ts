@@ -38,7 +38,8 @@ export function notifyCentral(db: PrismaLike | pg.ClientBase, event: CentralEven
 function parseEvent(payload: string | undefined): CentralEvent | undefined {
   try {
     const event = JSON.parse(payload ?? "") as Partial<CentralEvent>;
-    if (event.type === "org-deleted" && typeof event.orgId === "string") return { type: event.type, orgId: event.orgId };
+    if (event.type === "org-deleted" && typeof event.orgId === "string")
+      return { type: event.type, orgId: event.orgId };
   } catch {
     // not ours, or from a newer version: ignored below
   }
@@ -159,7 +160,9 @@ export class CentralListener {
     for (const { type, handler } of this.handlers) {
       if (type !== event.type) continue;
       try {
-        void Promise.resolve((handler as Handler<Subscribable>)(event)).catch((error: unknown) => this.options.onError?.(error, `handler of ${event.type}`));
+        void Promise.resolve((handler as Handler<Subscribable>)(event)).catch((error: unknown) =>
+          this.options.onError?.(error, `handler of ${event.type}`),
+        );
       } catch (error) {
         this.options.onError?.(error, `handler of ${event.type}`);
       }

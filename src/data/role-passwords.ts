@@ -63,7 +63,8 @@ export async function ensureRole(client: pg.ClientBase, spec: RoleSpec): Promise
     ).rows[0];
   let existing = await state();
   if (!existing) {
-    const password = spec.login && spec.password ? ` PASSWORD ${client.escapeLiteral(scramVerifier(spec.password))}` : "";
+    const password =
+      spec.login && spec.password ? ` PASSWORD ${client.escapeLiteral(scramVerifier(spec.password))}` : "";
     // Role and marker appear together (one transaction), so no one sees an unmarked role of ours.
     try {
       await client.query("BEGIN");
@@ -81,7 +82,9 @@ export async function ensureRole(client: pg.ClientBase, spec: RoleSpec): Promise
     }
   }
   if (spec.marker && existing.comment !== spec.marker) {
-    throw new ForeignRoleError(`role ${spec.name} exists but was not created for this (${existing.comment ?? "no comment"}); refusing to adopt it`);
+    throw new ForeignRoleError(
+      `role ${spec.name} exists but was not created for this (${existing.comment ?? "no comment"}); refusing to adopt it`,
+    );
   }
   // Altered only when needed: concurrent ALTERs of one role fail ("tuple concurrently updated").
   if (!existing.as_wanted) await client.query(`ALTER ROLE ${name} ${attributes}`);

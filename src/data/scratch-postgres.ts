@@ -18,7 +18,11 @@ export async function startScratchPostgres(purpose: string): Promise<ScratchServ
   const removeScratch = () => rm(scratch, { recursive: true, force: true });
   try {
     await chmod(scratch, 0o755);
-    const server = await startEmbeddedPostgres({ dataDir: path.join(scratch, "pg"), password: randomPassword(), ephemeral: true });
+    const server = await startEmbeddedPostgres({
+      dataDir: path.join(scratch, "pg"),
+      password: randomPassword(),
+      ephemeral: true,
+    });
     return {
       url: server.url,
       stop: async () => {

@@ -30,7 +30,10 @@ export async function inTransaction<T>(client: pg.ClientBase, work: () => Promis
 }
 
 export async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
-  return withPgClient(serverUrl, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1);
+  return withPgClient(
+    serverUrl,
+    async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1,
+  );
 }
 
 /** Creates the database unless it exists; returns whether it was created. */

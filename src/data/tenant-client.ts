@@ -84,7 +84,8 @@ export class UnsupportedInSharedTierError extends Error {
  * client (already scoped by the setting).
  */
 export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
-  const setOrg = (client: Pick<TenantDb, "$executeRaw">) => client.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
+  const setOrg = (client: Pick<TenantDb, "$executeRaw">) =>
+    client.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
   const scoped = base.$extends({
     query: {
       async $allOperations({ args, query }) {
@@ -95,7 +96,9 @@ export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
   });
   const transaction = (work: unknown, options?: Parameters<TenantDb["$transaction"]>[1]) => {
     if (typeof work !== "function") {
-      throw new UnsupportedInSharedTierError("batch $transaction([...]) is not supported for SHARED-tier clients: use $transaction(async (tx) => ...)");
+      throw new UnsupportedInSharedTierError(
+        "batch $transaction([...]) is not supported for SHARED-tier clients: use $transaction(async (tx) => ...)",
+      );
     }
     return base.$transaction(
       async (tx) => {

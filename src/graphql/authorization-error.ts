@@ -36,7 +36,9 @@ export function authorizationError(ctx: RequestContext, failure: AuthFailure): G
   const role = requiredRole(failure);
   if (role) {
     if (!ctx.org) return noOrganization();
-    return appError("FORBIDDEN", `this needs the ${role} role or higher; you are ${ctx.org.role}`, { requiredRole: role });
+    return appError("FORBIDDEN", `this needs the ${role} role or higher; you are ${ctx.org.role}`, {
+      requiredRole: role,
+    });
   }
   if (failedScope(failure) === "orgCreator") return appError("FORBIDDEN", "this account may not create organizations");
   return appError("FORBIDDEN", "not allowed");

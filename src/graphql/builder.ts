@@ -94,8 +94,10 @@ builder.scalarType("Date", {
   description: "A calendar date, YYYY-MM-DD.",
   serialize: (value) => value.toISOString().slice(0, 10),
   parseValue: (value) => {
-    const date = typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(NaN);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) throw appError("BAD_USER_INPUT", "Date must be a real date, YYYY-MM-DD");
+    const date =
+      typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(NaN);
+    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value)
+      throw appError("BAD_USER_INPUT", "Date must be a real date, YYYY-MM-DD");
     return date;
   },
 });

@@ -21,11 +21,17 @@ type AnyField = GraphQLField<unknown, any, any>;
 
 function isConnectionType(field: AnyField): boolean {
   const type = getNamedType(field.type);
-  return isObjectType(type) && type.name.endsWith("Connection") && "edges" in type.getFields() && "pageInfo" in type.getFields();
+  return (
+    isObjectType(type) &&
+    type.name.endsWith("Connection") &&
+    "edges" in type.getFields() &&
+    "pageInfo" in type.getFields()
+  );
 }
 
 function pageSize(args: Record<string, unknown>): number {
-  const requested = typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : DEFAULT_PAGE_SIZE;
+  const requested =
+    typeof args.first === "number" ? args.first : typeof args.last === "number" ? args.last : DEFAULT_PAGE_SIZE;
   return Math.min(Math.max(requested, 0), MAX_PAGE_SIZE);
 }
 

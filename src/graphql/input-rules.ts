@@ -15,6 +15,14 @@ export const descriptionRule = z.string().max(10_000, "must be at most 10000 cha
 
 export const searchRule = z.string().trim().max(200, "must be at most 200 characters").nullish();
 
-export const emailRule = z.string().trim().toLowerCase().pipe(z.email("must be an email address")).pipe(z.string().max(320));
+export const emailRule = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("must be an email address"))
+  .pipe(z.string().max(320));
 
-export const passwordRule = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
+export const passwordRule = z
+  .string()
+  .min(8, "must be at least 8 characters")
+  .max(256, "must be at most 256 characters");

@@ -18,7 +18,11 @@ export async function bindPort(port: number, host: string): Promise<BoundPort> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} on ${host} is in use: stop what uses it or set PORT to a free port`) : error),
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} on ${host} is in use: stop what uses it or set PORT to a free port`)
+          : error,
+      ),
     );
     server.listen(port, host, resolve);
   });

@@ -5,7 +5,11 @@
 // rotating addresses inside it does not escape a limit.
 import { isIP } from "node:net";
 
-export function clientIp(forwardedFor: string | null | undefined, socketAddress: string | undefined, trustedHops: number): string {
+export function clientIp(
+  forwardedFor: string | null | undefined,
+  socketAddress: string | undefined,
+  trustedHops: number,
+): string {
   const peer = normalizeIp(socketAddress) ?? "unknown";
   if (trustedHops <= 0 || !forwardedFor) return peer;
   const chain = [...forwardedFor.split(",").map((entry) => entry.trim()), socketAddress ?? ""];
@@ -31,6 +35,7 @@ function ipv6Groups(address: string): string[] {
   const part = (s: string) => (s ? s.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
   const left = part(head);
   const right = tail === undefined ? [] : part(tail);
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  const groups =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
   return groups.map((g) => parseInt(g, 16).toString(16));
 }

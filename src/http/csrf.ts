@@ -15,7 +15,10 @@ export function useCsrfPrevention(): Plugin {
       try {
         return library.onRequestParse!(payload as never);
       } catch {
-        throw appError("FORBIDDEN", `a GET or form request must send the ${CSRF_HEADER} header (any value), or POST JSON`);
+        throw appError(
+          "FORBIDDEN",
+          `a GET or form request must send the ${CSRF_HEADER} header (any value), or POST JSON`,
+        );
       }
     },
   };

@@ -5,7 +5,13 @@ import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
 import type { Logger } from "pino";
-import { causes, isConnectionWaitExceeded, isMalformedInput, isQueryTimeout, isUnreachable } from "../data/database-errors.ts";
+import {
+  causes,
+  isConnectionWaitExceeded,
+  isMalformedInput,
+  isQueryTimeout,
+  isUnreachable,
+} from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
 import { queryTimeoutError } from "./query-timeout.ts";
 

@@ -37,18 +37,32 @@ export class OperationVariablesError extends Error {
   override name = "OperationVariablesError";
 }
 
-type Complexity = number | { field?: number; multiplier?: number } | ((args: Record<string, unknown>, ctx: unknown, field: GraphQLField<unknown, unknown>) => number | { field?: number; multiplier?: number });
+type Complexity =
+  | number
+  | { field?: number; multiplier?: number }
+  | ((
+      args: Record<string, unknown>,
+      ctx: unknown,
+      field: GraphQLField<unknown, unknown>,
+    ) => number | { field?: number; multiplier?: number });
 
 /**
  * The estimated cost of the operation `operationName` (or the first one) of a valid document
  * with these variables. Throws OperationVariablesError when the variables do not fit.
  */
 export function operationCost({ schema, document, variables, operationName }: CostInput): number {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return 0;
-  const coerced = getVariableValues(schema, (operation.variableDefinitions ?? []) as VariableDefinitionNode[], variables ?? {}, { maxErrors: 1 });
+  const coerced = getVariableValues(
+    schema,
+    (operation.variableDefinitions ?? []) as VariableDefinitionNode[],
+    variables ?? {},
+    { maxErrors: 1 },
+  );
   if (coerced.errors) throw new OperationVariablesError(coerced.errors[0]!.message);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -78,8 +92,17 @@ export function operationCost({ schema, document, variables, operationName }: Co
           complexity = complexity(args, undefined, field as GraphQLField<unknown, unknown>);
         }
         const own = typeof complexity === "number" ? complexity : (complexity?.field ?? 1);
-        const multiplier = typeof complexity === "object" && complexity.multiplier !== undefined ? complexity.multiplier : isListType(getNullableType(field.type)) ? 10 : 1;
-        total += own + (selection.selectionSet ? selectionCost(selection.selectionSet, getNamedType(field.type)) * Math.max(multiplier, 0) : 0);
+        const multiplier =
+          typeof complexity === "object" && complexity.multiplier !== undefined
+            ? complexity.multiplier
+            : isListType(getNullableType(field.type))
+              ? 10
+              : 1;
+        total +=
+          own +
+          (selection.selectionSet
+            ? selectionCost(selection.selectionSet, getNamedType(field.type)) * Math.max(multiplier, 0)
+            : 0);
       } else {
         const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
         if (!fragment) continue;

@@ -52,16 +52,23 @@ function reportAs(kind: LimitKind, limit: number) {
     n: limit,
     exposeLimits: true,
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(operationTooComplex(kind, limit, measuredIn(error)))],
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) =>
+        context?.reportError(operationTooComplex(kind, limit, measuredIn(error))),
+    ],
   };
 }
 
 export function useOperationLimits(limits: OperationLimits): Plugin[] {
-  const parseWithTokenLimit = (source: ConstructorParameters<typeof MaxTokensParserWLexer>[0], options?: object): DocumentNode => {
+  const parseWithTokenLimit = (
+    source: ConstructorParameters<typeof MaxTokensParserWLexer>[0],
+    options?: object,
+  ): DocumentNode => {
     try {
       return new MaxTokensParserWLexer(source, { ...options, n: limits.maxTokens } as never).parseDocument();
     } catch (error) {
-      if (error instanceof GraphQLError && error.message.includes("Token limit")) throw operationTooComplex("tokens", limits.maxTokens, limits.maxTokens + 1);
+      if (error instanceof GraphQLError && error.message.includes("Token limit"))
+        throw operationTooComplex("tokens", limits.maxTokens, limits.maxTokens + 1);
       throw error;
     }
   };
@@ -83,7 +90,8 @@ export function useOperationLimits(limits: OperationLimits): Plugin[] {
       const errors = !Array.isArray(result) && "errors" in result ? result.errors : undefined;
       for (const error of errors ?? []) {
         if (error.extensions?.code === "QUERY_TOO_COMPLEX") Object.assign(error.extensions, { http: { status: 400 } });
-        if (error.message.includes("Did you mean")) (error as { message: string }).message = error.message.replace(SUGGESTION, "");
+        if (error.message.includes("Did you mean"))
+          (error as { message: string }).message = error.message.replace(SUGGESTION, "");
       }
     },
     onValidate({ addValidationRule, params, context }) {
@@ -97,7 +105,8 @@ export function useOperationLimits(limits: OperationLimits): Plugin[] {
           if (refusal) throw refusal;
           return;
         }
-        const { variables, operationName } = (context as { params?: { variables?: Record<string, unknown>; operationName?: string } }).params ?? {};
+        const { variables, operationName } =
+          (context as { params?: { variables?: Record<string, unknown>; operationName?: string } }).params ?? {};
         let cost: number;
         try {
           cost = operationCost({ schema: params.schema, document: params.documentAST, variables, operationName });

@@ -18,7 +18,10 @@ export interface ParseCacheLimits {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- lru-cache requires non-nullish values, which is what {} says
-function boundedCache<T extends {}>({ entries, bytes }: ParseCacheLimits): { get(key: string): T | undefined; set(key: string, value: T): void } {
+function boundedCache<T extends {}>({
+  entries,
+  bytes,
+}: ParseCacheLimits): { get(key: string): T | undefined; set(key: string, value: T): void } {
   const cache = new LRUCache<string, T>({
     max: entries,
     maxSize: bytes,
@@ -34,7 +37,9 @@ function boundedCache<T extends {}>({ entries, bytes }: ParseCacheLimits): { get
 }
 
 /** Yoga's parserAndValidationCache option: false when either bound is 0. */
-export function parseCacheOption(limits: ParseCacheLimits): YogaServerOptions<object, object>["parserAndValidationCache"] {
+export function parseCacheOption(
+  limits: ParseCacheLimits,
+): YogaServerOptions<object, object>["parserAndValidationCache"] {
   if (limits.entries === 0 || limits.bytes === 0) return false;
   return {
     documentCache: boundedCache<DocumentNode>(limits),

@@ -15,12 +15,16 @@ export function loadPersistedOperations(file: string): Map<string, string> {
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file} cannot be read (run npm run codegen): ${(error as Error).message}`);
+    throw new ConfigError(
+      `PERSISTED_OPERATIONS_FILE ${file} cannot be read (run npm run codegen): ${(error as Error).message}`,
+    );
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file} is not a JSON object of hash -> document`);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file} is not a JSON object of hash -> document`);
   const operations = new Map<string, string>();
   for (const [hash, text] of Object.entries(parsed)) {
-    if (typeof text !== "string") throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file}: entry ${hash} is not a document`);
+    if (typeof text !== "string")
+      throw new ConfigError(`PERSISTED_OPERATIONS_FILE ${file}: entry ${hash} is not a document`);
     operations.set(bareHash(hash), text);
   }
   return operations;
@@ -37,9 +41,18 @@ export function usePersistedOperationsOnly(operations: Map<string, string>): Plu
     allowArbitraryOperations: false,
     getPersistedOperation: (hash) => operations.get(bareHash(hash)) ?? null,
     customErrors: {
-      notFound: { message: "unknown operation: this server accepts only persisted operations", ...codeOf("PERSISTED_QUERY_NOT_IN_LIST", 400) },
-      keyNotFound: { message: "send a persisted operation's hash (extensions.persistedQuery.sha256Hash)", ...codeOf("PERSISTED_QUERY_ID_REQUIRED", 400) },
-      persistedQueryOnly: { message: "this server accepts only persisted operations, not query text", ...codeOf("CANNOT_SEND_PQ_ID_AND_BODY", 400) },
+      notFound: {
+        message: "unknown operation: this server accepts only persisted operations",
+        ...codeOf("PERSISTED_QUERY_NOT_IN_LIST", 400),
+      },
+      keyNotFound: {
+        message: "send a persisted operation's hash (extensions.persistedQuery.sha256Hash)",
+        ...codeOf("PERSISTED_QUERY_ID_REQUIRED", 400),
+      },
+      persistedQueryOnly: {
+        message: "this server accepts only persisted operations, not query text",
+        ...codeOf("CANNOT_SEND_PQ_ID_AND_BODY", 400),
+      },
     },
   }) as Plugin;
 }

@@ -71,14 +71,21 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     graphqlEndpoint: "/graphql",
     healthCheckEndpoint: "/health",
     landingPage: false,
-    graphiql: deps.graphiql === false || !introspection || persistedOperationsOnly ? false : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
+    graphiql:
+      deps.graphiql === false || !introspection || persistedOperationsOnly
+        ? false
+        : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     renderGraphiQL: createGraphiQLRenderer(),
     // Limits before work (src/http/operation-limits.ts): 413 above maxBodyBytes, by
     // Content-Length or counted while a chunked body streams in; bounded parse cache.
     maxRequestBodySize: deps.limits.maxBodyBytes,
-    parserAndValidationCache: parseCacheOption({ entries: deps.limits.parseCacheEntries, bytes: deps.limits.parseCacheBytes }),
+    parserAndValidationCache: parseCacheOption({
+      entries: deps.limits.parseCacheEntries,
+      bytes: deps.limits.parseCacheBytes,
+    }),
     // No CORS headers unless CORS_ORIGINS lists origins ("*" = any).
-    cors: corsOrigins.length === 0 ? false : { origin: corsOrigins.includes("*") ? "*" : corsOrigins, credentials: false },
+    cors:
+      corsOrigins.length === 0 ? false : { origin: corsOrigins.includes("*") ? "*" : corsOrigins, credentials: false },
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: yogaLogger(deps.logger),
     plugins: [
@@ -90,13 +97,20 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       // x-graphql-yoga-csrf), persisted operations only (when configured), introspection (when
       // disabled), then the token/depth/alias/directive/cost limits. All run before the context (and its SQL).
       useCsrfPrevention(),
-      ...(persistedOperationsOnly ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))] : []),
+      ...(persistedOperationsOnly
+        ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))]
+        : []),
       ...(introspection ? [] : [useDisableIntrospection()]),
       ...useOperationLimits(deps.limits),
       // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
       useAuth(deps.verifyToken),
       // 5. Organization: membership check, placement, the org's client on ctx.db.
-      useTenancy({ central: deps.central, orgClients: deps.orgClients, servers: deps.servers, requiredSchemaVersion: deps.requiredSchemaVersion }),
+      useTenancy({
+        central: deps.central,
+        orgClients: deps.orgClients,
+        servers: deps.servers,
+        requiredSchemaVersion: deps.requiredSchemaVersion,
+      }),
       // 6. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
       useRateLimits(deps.rateLimits),
       // 7. Account services (users, sessions, organizations, members) on ctx.accounts.

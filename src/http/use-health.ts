@@ -17,7 +17,10 @@ export function useHealth({ central, timeoutMs = 2000 }: HealthOptions): Plugin 
       if (url.pathname === "/health/db") {
         let timer: NodeJS.Timeout | undefined;
         const ok = await Promise.race([
-          central.$queryRaw`SELECT 1`.then(() => true, () => false),
+          central.$queryRaw`SELECT 1`.then(
+            () => true,
+            () => false,
+          ),
           new Promise<boolean>((resolve) => (timer = setTimeout(resolve, timeoutMs, false))),
         ]);
         clearTimeout(timer);

@@ -43,8 +43,14 @@ type LimitedMutation = (typeof LIMITED_MUTATIONS)[number];
 export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLimitsOptions): Plugin<RequestContext> {
   const HOUR = 3600;
   const fieldLimits: Record<LimitedMutation, { limiter: ReturnType<LimitStore["limiter"]>; what: string }> = {
-    signUp: { limiter: store.limiter("signup-ip", limits.signUpsPerIpPerHour, HOUR), what: "too many sign-ups from this address" },
-    logIn: { limiter: store.limiter("login-ip", limits.logInsPerIpPerHour, HOUR), what: "too many log-ins from this address" },
+    signUp: {
+      limiter: store.limiter("signup-ip", limits.signUpsPerIpPerHour, HOUR),
+      what: "too many sign-ups from this address",
+    },
+    logIn: {
+      limiter: store.limiter("login-ip", limits.logInsPerIpPerHour, HOUR),
+      what: "too many log-ins from this address",
+    },
     createOrganization: {
       limiter: store.limiter("orgs-user", limits.orgsPerUserPerDay, 24 * HOUR),
       what: "too many organizations created by this user today",
@@ -69,7 +75,11 @@ export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLim
         const key =
           fieldName === "createOrganization"
             ? (ctx.user?.id ?? "anonymous")
-            : clientIp(ctx.request.headers.get("x-forwarded-for"), ctx.req?.socket?.remoteAddress, limits.trustProxyHops);
+            : clientIp(
+                ctx.request.headers.get("x-forwarded-for"),
+                ctx.req?.socket?.remoteAddress,
+                limits.trustProxyHops,
+              );
         try {
           await consumeOrRefuse(limit.limiter, key, 1, limit.what);
         } catch (error) {
@@ -128,7 +138,12 @@ function wrapLimitedMutations(schema: GraphQLSchema): void {
 /** The same measure MAX_COST limits (src/http/operation-cost.ts); variables that do not fit cost nothing: execution refuses them. */
 function costOf(args: ExecutionArgs): number {
   try {
-    return operationCost({ schema: args.schema, document: args.document, variables: args.variableValues, operationName: args.operationName });
+    return operationCost({
+      schema: args.schema,
+      document: args.document,
+      variables: args.variableValues,
+      operationName: args.operationName,
+    });
   } catch (error) {
     if (error instanceof OperationVariablesError) return 0;
     throw error;

@@ -31,7 +31,13 @@ export function useRequestLog(logger: Logger): Plugin<RequestContext> {
       const { id, started } = idOf(request);
       response.headers.set("x-request-id", id);
       logger.info(
-        { requestId: id, method: request.method, path: new URL(request.url).pathname, status: response.status, ms: Math.round(performance.now() - started) },
+        {
+          requestId: id,
+          method: request.method,
+          path: new URL(request.url).pathname,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
         "request",
       );
     },

@@ -18,11 +18,16 @@ export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
   onStep?: (step: string) => void;
 }
 
-export async function deleteOrganization(deps: DeleteDeps, slug: string, expect: { id?: string } = {}): Promise<Organization> {
+export async function deleteOrganization(
+  deps: DeleteDeps,
+  slug: string,
+  expect: { id?: string } = {},
+): Promise<Organization> {
   const org = await deps.central.organization.findUnique({ where: { slug } });
   if (!org) throw new Error(`no organization "${slug}"`);
   // Clean-ups name the organization they made: never another one that has the slug now.
-  if (expect.id && org.id !== expect.id) throw new Error(`organization "${slug}" is not the one expected (${expect.id})`);
+  if (expect.id && org.id !== expect.id)
+    throw new Error(`organization "${slug}" is not the one expected (${expect.id})`);
   deps.onStep?.("stop routing");
   const [, tombstone] = await deps.central.$transaction([
     deps.central.membership.deleteMany({ where: { orgId: org.id } }),
@@ -38,7 +43,9 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string, expect:
       await dropDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
       break;
     case "SCHEMA":
-      await withPgClient(datasource.url, (c) => c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`));
+      await withPgClient(datasource.url, (c) =>
+        c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`),
+      );
       break;
     case "SHARED":
       await withOrgData(org, deps.servers, async (client, tables) => {
@@ -54,7 +61,10 @@ export async function deleteOrganization(deps: DeleteDeps, slug: string, expect:
 }
 
 /** The organization's state before a delete: missing, live, or already a tombstone (a second delete). */
-export async function deletionStateOf(deps: Pick<DeleteDeps, "central">, slug: string): Promise<"missing" | "live" | "deleted"> {
+export async function deletionStateOf(
+  deps: Pick<DeleteDeps, "central">,
+  slug: string,
+): Promise<"missing" | "live" | "deleted"> {
   const org = await deps.central.organization.findUnique({ where: { slug }, select: { state: true } });
   if (!org) return "missing";
   return org.state === "DELETED" ? "deleted" : "live";

@@ -12,8 +12,14 @@ export interface Lifecycle extends LifecycleDeps {
 }
 
 /** `migrations` defaults to prisma/tenant/migrations; tests pass their own. */
-export async function createLifecycle(config: Config, central: CentralDb, centralUrl: string, migrations?: Migration[]): Promise<Lifecycle> {
-  if (!config.appRole.password) throw new ConfigError("APP_DB_PASSWORD is not set (npm start generates one for local use)");
+export async function createLifecycle(
+  config: Config,
+  central: CentralDb,
+  centralUrl: string,
+  migrations?: Migration[],
+): Promise<Lifecycle> {
+  if (!config.appRole.password)
+    throw new ConfigError("APP_DB_PASSWORD is not set (npm start generates one for local use)");
   const tenantMigrations = migrations ?? (await loadMigrations("tenant"));
   if (!latestVersion(tenantMigrations)) throw new Error("no tenant migrations found");
   return {

@@ -18,7 +18,15 @@ import type { LifecycleDeps } from "./targets.ts";
 export const EXPORT_FORMAT = 1;
 
 type Line =
-  | { type: "organization"; format: number; slug: string; name: string; tier: Tier; schemaVersion: string | null; exportedAt: string }
+  | {
+      type: "organization";
+      format: number;
+      slug: string;
+      name: string;
+      tier: Tier;
+      schemaVersion: string | null;
+      exportedAt: string;
+    }
   | { type: "membership"; email: string; name: string; role: Role }
   | { type: "row"; table: string; row: Record<string, unknown> };
 
@@ -27,7 +35,11 @@ export interface ExportSummary {
   rows: Record<string, number>;
 }
 
-export async function exportOrganization(deps: Pick<LifecycleDeps, "central" | "servers">, slug: string, file: string): Promise<ExportSummary> {
+export async function exportOrganization(
+  deps: Pick<LifecycleDeps, "central" | "servers">,
+  slug: string,
+  file: string,
+): Promise<ExportSummary> {
   const org = await deps.central.organization.findUnique({ where: { slug } });
   if (!org || org.state === "DELETED") throw new Error(`no organization "${slug}"`);
   if (org.state !== "READY") throw new Error(`organization ${slug} is ${org.state.toLowerCase()}; export needs READY`);
@@ -42,8 +54,17 @@ export async function exportOrganization(deps: Pick<LifecycleDeps, "central" | "
   };
   const summary: ExportSummary = { memberships: memberships.length, rows: {} };
   try {
-    await write({ type: "organization", format: EXPORT_FORMAT, slug: org.slug, name: org.name, tier: org.tier, schemaVersion: org.schemaVersion, exportedAt: new Date().toISOString() });
-    for (const m of memberships) await write({ type: "membership", email: m.user.email, name: m.user.name, role: m.role });
+    await write({
+      type: "organization",
+      format: EXPORT_FORMAT,
+      slug: org.slug,
+      name: org.name,
+      tier: org.tier,
+      schemaVersion: org.schemaVersion,
+      exportedAt: new Date().toISOString(),
+    });
+    for (const m of memberships)
+      await write({ type: "membership", email: m.user.email, name: m.user.name, role: m.role });
     await withOrgData(org, deps.servers, async (client, tables) => {
       for (const table of tables) {
         // row_to_json keeps every column, including ones this code does not know about yet.
@@ -74,7 +95,10 @@ export interface ImportRequest {
   server?: string;
 }
 
-export async function importOrganization(deps: ProvisionDeps, request: ImportRequest): Promise<ExportSummary & { orgId: string }> {
+export async function importOrganization(
+  deps: ProvisionDeps,
+  request: ImportRequest,
+): Promise<ExportSummary & { orgId: string }> {
   const lines = await readExport(request.file);
   const header = lines[0] as Extract<Line, { type: "organization" }>;
   // The id this run creates: a failure removes that organization and nothing else. An
@@ -82,7 +106,13 @@ export async function importOrganization(deps: ProvisionDeps, request: ImportReq
   const newId = randomUUID();
   const summary: ExportSummary = { memberships: 0, rows: {} };
   try {
-    const org = await provisionOrganization(deps, { slug: request.slug, name: request.name ?? header.name, tier: request.tier, server: request.server, newId });
+    const org = await provisionOrganization(deps, {
+      slug: request.slug,
+      name: request.name ?? header.name,
+      tier: request.tier,
+      server: request.server,
+      newId,
+    });
     const rowsByTable = new Map<string, Record<string, unknown>[]>();
     for (const line of lines) {
       if (line.type !== "row") continue;
@@ -97,7 +127,9 @@ export async function importOrganization(deps: ProvisionDeps, request: ImportReq
         const rows = rowsByTable.get(table) ?? [];
         if (!rows.length) continue;
         const q = quoteIdentifier(table);
-        await client.query(`INSERT INTO ${q} SELECT * FROM json_populate_recordset(NULL::${q}, $1::json)`, [JSON.stringify(rows)]);
+        await client.query(`INSERT INTO ${q} SELECT * FROM json_populate_recordset(NULL::${q}, $1::json)`, [
+          JSON.stringify(rows),
+        ]);
         summary.rows[table] = rows.length;
       }
     });
@@ -105,7 +137,11 @@ export async function importOrganization(deps: ProvisionDeps, request: ImportReq
     await deps.central.$transaction(async (tx) => {
       for (const line of lines) {
         if (line.type !== "membership") continue;
-        const user = await tx.user.upsert({ where: { email: line.email }, update: {}, create: { email: line.email, name: line.name } });
+        const user = await tx.user.upsert({
+          where: { email: line.email },
+          update: {},
+          create: { email: line.email, name: line.name },
+        });
         await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: line.role } });
         summary.memberships++;
       }
@@ -147,7 +183,9 @@ async function readExport(file: string): Promise<Line[]> {
     }
     const valid =
       (line.type === "organization" && number === 1 && line.format === EXPORT_FORMAT) ||
-      (line.type === "membership" && typeof line.email === "string" && (Object.values(Role) as unknown[]).includes(line.role)) ||
+      (line.type === "membership" &&
+        typeof line.email === "string" &&
+        (Object.values(Role) as unknown[]).includes(line.role)) ||
       (line.type === "row" && typeof line.table === "string" && typeof line.row === "object" && line.row !== null);
     if (!valid) throw new ImportFileError(`line ${number}: not a tenantgraph export line (format ${EXPORT_FORMAT})`);
     lines.push(line);

@@ -8,7 +8,14 @@
 // central query.
 import type { Organization } from "../data/central-client.ts";
 import { isAtLeast, latestVersion, type Migration } from "../data/migrator.ts";
-import { migrateTarget, orgTarget, sharedTarget, tenantMigrations, type LifecycleDeps, type MigrationTarget } from "./targets.ts";
+import {
+  migrateTarget,
+  orgTarget,
+  sharedTarget,
+  tenantMigrations,
+  type LifecycleDeps,
+  type MigrationTarget,
+} from "./targets.ts";
 
 export type TargetOutcome = "migrated" | "current" | "failed" | "not attempted";
 
@@ -87,7 +94,11 @@ export async function migrateFleet(deps: LifecycleDeps, options: FleetOptions = 
   return { version, results, stoppedAtCanary: false };
 }
 
-async function migrateOne(deps: LifecycleDeps, target: MigrationTarget, migrations: Migration[]): Promise<TargetResult> {
+async function migrateOne(
+  deps: LifecycleDeps,
+  target: MigrationTarget,
+  migrations: Migration[],
+): Promise<TargetResult> {
   try {
     const { applied } = await migrateTarget(deps, target, migrations);
     return { target, outcome: applied.length ? "migrated" : "current", applied };
@@ -126,7 +137,11 @@ export async function fleetTargets(deps: LifecycleDeps, slugs?: string[]): Promi
     let entry = shared.get(key);
     if (!entry) {
       const row = sharedRows.get(key);
-      entry = { target: sharedTarget(org.server, org.databaseName, deps.servers, row?.schemaVersion ?? null), lastError: row?.lastError ?? null, orgs: [] };
+      entry = {
+        target: sharedTarget(org.server, org.databaseName, deps.servers, row?.schemaVersion ?? null),
+        lastError: row?.lastError ?? null,
+        orgs: [],
+      };
       shared.set(key, entry);
       targets.push(entry);
     }
@@ -149,7 +164,10 @@ export interface OrgStatus {
 /** Which organizations are behind, failed or current: central database only, no org database touched. */
 export async function fleetStatus(deps: LifecycleDeps): Promise<{ version: string | null; orgs: OrgStatus[] }> {
   const version = latestVersion(await tenantMigrations(deps));
-  const orgs = await deps.central.organization.findMany({ where: { state: { not: "DELETED" } }, orderBy: { slug: "asc" } });
+  const orgs = await deps.central.organization.findMany({
+    where: { state: { not: "DELETED" } },
+    orderBy: { slug: "asc" },
+  });
   return {
     version,
     orgs: orgs.map((o) => ({

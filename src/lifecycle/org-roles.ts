@@ -40,19 +40,36 @@ const SWITCHER_MARKER = "tenantgraph schema switcher";
 export async function ensureOrgRoles(client: pg.ClientBase, target: OrgRoleTarget, appRole: AppRole): Promise<string> {
   const role = assertSafeIdentifier(target.schema ?? target.database);
   if (!target.schema) {
-    await ensureRole(client, { name: role, login: true, password: rolePassword(appRole, role), marker: marker(target.orgId) });
+    await ensureRole(client, {
+      name: role,
+      login: true,
+      password: rolePassword(appRole, role),
+      marker: marker(target.orgId),
+    });
     return role;
   }
   const switcher = switcherRoleName(appRole);
-  await ensureRole(client, { name: switcher, login: true, password: rolePassword(appRole, switcher), marker: SWITCHER_MARKER });
+  await ensureRole(client, {
+    name: switcher,
+    login: true,
+    password: rolePassword(appRole, switcher),
+    marker: SWITCHER_MARKER,
+  });
   await ensureRole(client, { name: role, login: false, marker: marker(target.orgId) });
-  const member = await client.query("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = $1 AND u.rolname = $2", [role, switcher]);
+  const member = await client.query(
+    "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = $1 AND u.rolname = $2",
+    [role, switcher],
+  );
   if (member.rowCount === 0) await client.query(`GRANT ${quoteIdentifier(role)} TO ${quoteIdentifier(switcher)}`);
   return role;
 }
 
 /** Sets the passwords of the organization's login role (DATABASE) or of the switcher (SCHEMA) from the current secret. */
-export async function rotateOrgRolePassword(client: pg.ClientBase, target: OrgRoleTarget, appRole: AppRole): Promise<string> {
+export async function rotateOrgRolePassword(
+  client: pg.ClientBase,
+  target: OrgRoleTarget,
+  appRole: AppRole,
+): Promise<string> {
   const login = target.schema ? switcherRoleName(appRole) : assertSafeIdentifier(target.database);
   await setRolePassword(client, login, rolePassword(appRole, login));
   return login;
@@ -71,7 +88,9 @@ export async function secureOrgTarget(client: pg.ClientBase, target: OrgRoleTarg
   // catalog rows (the database's, public's, set_config's), which PostgreSQL refuses to do at once.
   await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph: secure database'))");
   await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
-  await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${target.schema ? quoteIdentifier(switcherRoleName(appRole)) : role}`);
+  await client.query(
+    `GRANT CONNECT ON DATABASE ${database} TO ${target.schema ? quoteIdentifier(switcherRoleName(appRole)) : role}`,
+  );
   await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
   await revokeLargeObjects(client);
   if (target.schema) await hardenHostDatabase(client);
@@ -87,7 +106,13 @@ export async function secureOrgTarget(client: pg.ClientBase, target: OrgRoleTarg
  * the functions that create them are taken away from PUBLIC. Requests never use them.
  */
 export async function revokeLargeObjects(client: pg.ClientBase): Promise<void> {
-  for (const fn of ["lo_creat(integer)", "lo_create(oid)", "lo_from_bytea(oid, bytea)", "lo_import(text)", "lo_import(text, oid)"]) {
+  for (const fn of [
+    "lo_creat(integer)",
+    "lo_create(oid)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_import(text)",
+    "lo_import(text, oid)",
+  ]) {
     await client.query(`REVOKE EXECUTE ON FUNCTION pg_catalog.${fn} FROM PUBLIC`);
   }
 }
@@ -115,7 +140,10 @@ async function hardenHostDatabase(client: pg.ClientBase): Promise<void> {
 }
 
 /** Drops the organization's role (after its data is gone); the switcher stays. */
-export async function dropOrgRole(client: pg.ClientBase, org: Pick<Placement, "tier" | "databaseName" | "schemaName">): Promise<void> {
+export async function dropOrgRole(
+  client: pg.ClientBase,
+  org: Pick<Placement, "tier" | "databaseName" | "schemaName">,
+): Promise<void> {
   const role = orgRoleName(org);
   if (role) await client.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`);
 }

@@ -50,12 +50,31 @@ export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
 
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 /** Slugs that would read as something else in URLs, logs or database names. */
-const RESERVED_SLUGS = new Set(["admin", "api", "www", "graphql", "health", "postgres", "template0", "template1", "public", "system", "root", "tenantgraph", "central", "shared", "schemas"]);
+const RESERVED_SLUGS = new Set([
+  "admin",
+  "api",
+  "www",
+  "graphql",
+  "health",
+  "postgres",
+  "template0",
+  "template1",
+  "public",
+  "system",
+  "root",
+  "tenantgraph",
+  "central",
+  "shared",
+  "schemas",
+]);
 
 /** Organization database and schema names follow one convention: org_<slug>, "-" mapped to "_". */
 export function databaseNameFor(slug: string): string {
   if (typeof slug !== "string" || !SLUG.test(slug) || slug.includes("--")) {
-    throw new ProvisionInputError("slug", "3-40 characters: a-z, 0-9 and single '-', starting with a letter, not ending with '-'");
+    throw new ProvisionInputError(
+      "slug",
+      "3-40 characters: a-z, 0-9 and single '-', starting with a letter, not ending with '-'",
+    );
   }
   if (RESERVED_SLUGS.has(slug)) throw new ProvisionInputError("slug", `"${slug}" is reserved`);
   try {
@@ -89,9 +108,22 @@ const markReady: Step = (org, deps) =>
 
 /** The steps of each tier, in order. Each is safe to run again. */
 const PIPELINES: Record<Tier, Array<[string, Step]>> = {
-  DATABASE: [["create database", createDatabase], ["migrate", migrate], ["mark ready", markReady]],
-  SCHEMA: [["create schema database", createDatabase], ["create schema and migrate", migrate], ["mark ready", markReady]],
-  SHARED: [["create shared database", createDatabase], ["create application role", createAppRole], ["migrate shared database", migrate], ["mark ready", markReady]],
+  DATABASE: [
+    ["create database", createDatabase],
+    ["migrate", migrate],
+    ["mark ready", markReady],
+  ],
+  SCHEMA: [
+    ["create schema database", createDatabase],
+    ["create schema and migrate", migrate],
+    ["mark ready", markReady],
+  ],
+  SHARED: [
+    ["create shared database", createDatabase],
+    ["create application role", createAppRole],
+    ["migrate shared database", migrate],
+    ["mark ready", markReady],
+  ],
 };
 
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
@@ -129,9 +161,12 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
 
   const existing = await deps.central.organization.findUnique({
     where: { slug },
-    include: { memberships: { where: { userId: request.ownerId ?? "00000000-0000-0000-0000-000000000000", role: "OWNER" } } },
+    include: {
+      memberships: { where: { userId: request.ownerId ?? "00000000-0000-0000-0000-000000000000", role: "OWNER" } },
+    },
   });
-  if (existing && request.newId) throw new ProvisionInputError("slug", `is taken by an existing organization (${existing.state.toLowerCase()})`);
+  if (existing && request.newId)
+    throw new ProvisionInputError("slug", `is taken by an existing organization (${existing.state.toLowerCase()})`);
   if (existing && request.ownerId && (existing.state === "READY" || existing.memberships.length === 0)) {
     throw new ProvisionInputError("slug", "is taken");
   }

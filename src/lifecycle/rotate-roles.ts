@@ -21,13 +21,17 @@ export interface RoleRotation {
   error?: string;
 }
 
-export async function rotateRoles(deps: LifecycleDeps, options: { orgs?: string[]; onResult?: (r: RoleRotation) => void } = {}): Promise<RoleRotation[]> {
+export async function rotateRoles(
+  deps: LifecycleDeps,
+  options: { orgs?: string[]; onResult?: (r: RoleRotation) => void } = {},
+): Promise<RoleRotation[]> {
   const results: RoleRotation[] = [];
   const rotated = new Set<string>(); // login roles are per server: the switcher and the application role once each
   for (const { target } of await fleetTargets(deps, options.orgs)) {
     const result: RoleRotation = { target: target.label };
     try {
-      result.login = target.kind === "shared" ? await rotateShared(deps, target, rotated) : await rotateOrg(deps, target, rotated);
+      result.login =
+        target.kind === "shared" ? await rotateShared(deps, target, rotated) : await rotateOrg(deps, target, rotated);
     } catch (error) {
       result.error = error instanceof Error ? error.message : String(error);
     }
@@ -62,7 +66,11 @@ async function rotateShared(deps: LifecycleDeps, target: MigrationTarget, rotate
   });
 }
 
-async function inTransaction(client: pg.ClientBase, schema: string | undefined, work: () => Promise<void>): Promise<void> {
+async function inTransaction(
+  client: pg.ClientBase,
+  schema: string | undefined,
+  work: () => Promise<void>,
+): Promise<void> {
   await client.query("BEGIN");
   try {
     if (schema) await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);

@@ -43,7 +43,9 @@ export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole)
   await client.query(`GRANT USAGE ON SCHEMA public TO ${roleName}`);
   // The role reads migrations' bookkeeping nowhere and owns nothing: no other grants. It
   // may not create anything either (no CREATE or TEMP on the database, no CREATE on public).
-  const database = quoteIdentifier((await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name);
+  const database = quoteIdentifier(
+    (await client.query<{ name: string }>("SELECT current_database() AS name")).rows[0]!.name,
+  );
   await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
   await client.query(`GRANT CONNECT ON DATABASE ${database} TO ${roleName}`);
   await client.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
@@ -51,7 +53,9 @@ export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole)
 }
 
 /** Tables with an org_id column and whether each has row-level security enabled and forced. */
-export async function rowLevelSecurityState(client: pg.ClientBase): Promise<Array<{ table: string; enabled: boolean; forced: boolean; policies: number }>> {
+export async function rowLevelSecurityState(
+  client: pg.ClientBase,
+): Promise<Array<{ table: string; enabled: boolean; forced: boolean; policies: number }>> {
   const r = await client.query<{ table: string; enabled: boolean; forced: boolean; policies: string }>(
     `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
             (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies

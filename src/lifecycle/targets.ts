@@ -54,7 +54,12 @@ export function orgTarget(org: Organization, servers: Record<string, string>): M
   };
 }
 
-export function sharedTarget(server: string, database: string, servers: Record<string, string>, version: string | null): MigrationTarget {
+export function sharedTarget(
+  server: string,
+  database: string,
+  servers: Record<string, string>,
+  version: string | null,
+): MigrationTarget {
   return {
     kind: "shared",
     label: `${database}@${server}`,
@@ -72,15 +77,21 @@ export async function migrateTarget(
   migrations: Migration[],
 ): Promise<MigrateResult> {
   const appRole = deps.appRole;
-  if (target.kind !== "central" && !appRole) throw new Error("organization data needs the application role (config.appRole): its roles derive from it");
+  if (target.kind !== "central" && !appRole)
+    throw new Error("organization data needs the application role (config.appRole): its roles derive from it");
   try {
     const result = await withPgClient(target.url, async (client) => {
       // The organization's role first (outside a transaction), then grants after the migrations.
-      const orgRole = target.kind === "org" ? { orgId: target.orgId!, database: target.database, schema: target.schema } : undefined;
+      const orgRole =
+        target.kind === "org" ? { orgId: target.orgId!, database: target.database, schema: target.schema } : undefined;
       if (orgRole) await ensureOrgRoles(client, orgRole, appRole!);
       return migrateDatabase(client, migrations, {
         schema: target.schema,
-        finalize: orgRole ? (c) => secureOrgTarget(c, orgRole, appRole!) : target.kind === "shared" ? (c) => secureSharedDatabase(c, appRole!) : undefined,
+        finalize: orgRole
+          ? (c) => secureOrgTarget(c, orgRole, appRole!)
+          : target.kind === "shared"
+            ? (c) => secureSharedDatabase(c, appRole!)
+            : undefined,
       });
     });
     await recordOutcome(deps.central, target, result.version, null);
@@ -92,7 +103,12 @@ export async function migrateTarget(
 }
 
 /** Version and last error of a target, where routing and `migrate status` read them. */
-async function recordOutcome(central: CentralDb, target: MigrationTarget, version: string | null | undefined, lastError: string | null) {
+async function recordOutcome(
+  central: CentralDb,
+  target: MigrationTarget,
+  version: string | null | undefined,
+  lastError: string | null,
+) {
   const data = { lastError, ...(version !== undefined ? { schemaVersion: version } : {}) };
   if (target.kind === "org") {
     await central.organization.update({ where: { id: target.orgId! }, data });
@@ -103,6 +119,9 @@ async function recordOutcome(central: CentralDb, target: MigrationTarget, versio
       update: data,
     });
     // Its organizations are exactly as migrated as the database they share.
-    await central.organization.updateMany({ where: { tier: "SHARED", server: target.server, databaseName: target.database }, data });
+    await central.organization.updateMany({
+      where: { tier: "SHARED", server: target.server, databaseName: target.database },
+      data,
+    });
   }
 }

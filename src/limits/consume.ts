@@ -12,7 +12,12 @@ export function rateLimited(what: string, msBeforeNext: number) {
 }
 
 /** Counts `points` for `key`, or throws RATE_LIMITED (`what` explains which limit) when the window is full. */
-export async function consumeOrRefuse(limiter: RateLimiterAbstract, key: string, points: number, what: string): Promise<void> {
+export async function consumeOrRefuse(
+  limiter: RateLimiterAbstract,
+  key: string,
+  points: number,
+  what: string,
+): Promise<void> {
   try {
     await limiter.consume(key, points);
   } catch (reason) {

@@ -20,7 +20,8 @@ export interface OrgQuotas {
 }
 
 export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSeconds: number): OrgQuotas {
-  const cache = cacheSeconds > 0 ? new LRUCache<string, OrgLimits>({ max: 10_000, ttl: cacheSeconds * 1000 }) : undefined;
+  const cache =
+    cacheSeconds > 0 ? new LRUCache<string, OrgLimits>({ max: 10_000, ttl: cacheSeconds * 1000 }) : undefined;
 
   async function limitsOf(orgId: string): Promise<OrgLimits> {
     const cached = cache?.get(orgId);
@@ -42,7 +43,12 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
     limitsOf,
     async consumeRequest(orgId) {
       const { requestsPerSecond } = await limitsOf(orgId);
-      await consumeOrRefuse(store.limiter("org-requests", requestsPerSecond, 1), orgId, 1, "too many requests for this organization");
+      await consumeOrRefuse(
+        store.limiter("org-requests", requestsPerSecond, 1),
+        orgId,
+        1,
+        "too many requests for this organization",
+      );
     },
     async consumeCost(orgId, cost) {
       if (!Number.isFinite(cost) || cost < 0) throw new Error(`operation cost must be a number >= 0, got ${cost}`);
@@ -50,7 +56,12 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
       const { costPerMinute } = await limitsOf(orgId);
       // Anything above the budget is refused anyway; the cap keeps the counter an integer.
       const points = Math.min(Math.ceil(cost), costPerMinute + 1);
-      await consumeOrRefuse(store.limiter("org-cost", costPerMinute, 60), orgId, points, "this organization's operation cost per minute is used up");
+      await consumeOrRefuse(
+        store.limiter("org-cost", costPerMinute, 60),
+        orgId,
+        points,
+        "this organization's operation cost per minute is used up",
+      );
     },
   };
 }

@@ -12,7 +12,10 @@ export function followOrgEvents(events: CentralListener, cache: OrgClientCache, 
     events.subscribe("resync", async () => {
       const cached = cache.orgIds();
       if (cached.length === 0) return;
-      const deleted = await central.organization.findMany({ where: { id: { in: cached }, state: "DELETED" }, select: { id: true } });
+      const deleted = await central.organization.findMany({
+        where: { id: { in: cached }, state: "DELETED" },
+        select: { id: true },
+      });
       await Promise.all(deleted.map((org) => cache.drop(org.id)));
     }),
   ];

@@ -20,7 +20,8 @@ export interface IdentifiedOrg extends Placement {
 export function requestedOrgId(header: string | null, claim: string | undefined): string | null {
   if (header !== null && header.trim() !== "") {
     const id = header.trim().toLowerCase();
-    if (!isUuid(id)) throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id (a UUID)", { field: "X-Org-Id" });
+    if (!isUuid(id))
+      throw appError("BAD_USER_INPUT", "X-Org-Id must be an organization id (a UUID)", { field: "X-Org-Id" });
     return id;
   }
   return claim ?? null;
@@ -63,7 +64,8 @@ export async function identifyOrg(
     role = found.memberships[0]?.role;
     if (!role) {
       // A token for a user that does not exist (deleted, or from another deployment) is not a credential.
-      if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))) throw appError("UNAUTHENTICATED", "unknown user");
+      if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } })))
+        throw appError("UNAUTHENTICATED", "unknown user");
       throw appError("FORBIDDEN", "you are not a member of this organization");
     }
     org = found;
@@ -74,7 +76,10 @@ export async function identifyOrg(
       take: 2,
     });
     if (memberships.length !== 1) {
-      if (memberships.length === 0 && !(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))) {
+      if (
+        memberships.length === 0 &&
+        !(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))
+      ) {
         throw appError("UNAUTHENTICATED", "unknown user");
       }
       return null;
@@ -89,7 +94,9 @@ export async function identifyOrg(
   }
   // Code that needs a newer schema than the organization has must not query it.
   if (!isAtLeast(org.schemaVersion, requiredSchemaVersion)) {
-    throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is migrating; retry shortly`, { state: "MIGRATING" });
+    throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is migrating; retry shortly`, {
+      state: "MIGRATING",
+    });
   }
   return { ...org, role };
 }

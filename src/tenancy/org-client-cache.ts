@@ -196,7 +196,9 @@ export class OrgClientCache {
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new TenantBusyError(`server ${self.server}: connection budget of ${budget.capacity} in use by busy organizations`);
+        throw new TenantBusyError(
+          `server ${self.server}: connection budget of ${budget.capacity} in use by busy organizations`,
+        );
       }
       await budget.waitForChange(left);
     }

@@ -28,9 +28,18 @@ export interface OrgClientSettings {
 }
 
 /** The cache the server uses: a client per tier, each checked with one round trip before first use. */
-export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgClientCacheOptions["onEvent"]): OrgClientCache {
+export function createOrgClientCache(
+  settings: OrgClientSettings,
+  onEvent?: OrgClientCacheOptions["onEvent"],
+): OrgClientCache {
   const budget = new ConnectionBudget(settings.serverBudget);
-  const pools = new ServerPools({ poolSize: settings.sharedPoolSize, appRole: settings.appRole, budget, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
+  const pools = new ServerPools({
+    poolSize: settings.sharedPoolSize,
+    appRole: settings.appRole,
+    budget,
+    onQuery: settings.onQuery,
+    statementTimeoutMs: settings.statementTimeoutMs,
+  });
   return new OrgClientCache({
     maxClients: settings.maxClients,
     budget,
@@ -42,11 +51,20 @@ export function createOrgClientCache(settings: OrgClientSettings, onEvent?: OrgC
           // Connected as the organization's own role: its tables, nothing else (request-roles.ts).
           const role = datasource.database;
           const connectionString = roleUrl(datasource.url, role, rolePassword(settings.appRole, role));
-          return createDatabaseTierClient({ connectionString, poolSize: settings.poolSize, onQuery: settings.onQuery, statementTimeoutMs: settings.statementTimeoutMs });
+          return createDatabaseTierClient({
+            connectionString,
+            poolSize: settings.poolSize,
+            onQuery: settings.onQuery,
+            statementTimeoutMs: settings.statementTimeoutMs,
+          });
         }
         case "SCHEMA":
           // The shared pool, switched to the organization's role in every transaction.
-          return createSchemaTierClient(roleScopedPool(pools.schemaPool(datasource), datasource.schema!), datasource.schema!, settings.onQuery);
+          return createSchemaTierClient(
+            roleScopedPool(pools.schemaPool(datasource), datasource.schema!),
+            datasource.schema!,
+            settings.onQuery,
+          );
         case "SHARED":
           // Nothing to close per organization: the base client and its pool belong to the server.
           return { db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId), close: async () => {} };

@@ -17,7 +17,8 @@ import pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 
 const DATA_STATEMENT = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES)\b/i;
-const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) [A-Za-z_][A-Za-z0-9_]*|SET TRANSACTION ISOLATION LEVEL (READ UNCOMMITTED|READ COMMITTED|REPEATABLE READ|SERIALIZABLE))$/;
+const TRANSACTION_CONTROL =
+  /^(BEGIN|COMMIT|ROLLBACK|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) [A-Za-z_][A-Za-z0-9_]*|SET TRANSACTION ISOLATION LEVEL (READ UNCOMMITTED|READ COMMITTED|REPEATABLE READ|SERIALIZABLE))$/;
 
 export class StatementRefusedError extends Error {
   override name = "StatementRefusedError";
@@ -85,7 +86,10 @@ export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
         let inTransaction = false;
         const view = {
           on: (event: string, listener: (...args: unknown[]) => void) => (client.on(event as "error", listener), view),
-          removeListener: (event: string, listener: (...args: unknown[]) => void) => (client.removeListener(event, listener), view),
+          removeListener: (event: string, listener: (...args: unknown[]) => void) => (
+            client.removeListener(event, listener),
+            view
+          ),
           release: (error?: Error | boolean) => {
             client.removeListener("error", onError);
             client.release(error || client.broken);

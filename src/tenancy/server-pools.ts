@@ -4,7 +4,12 @@
 // pool reserves its size from the server's connection budget when it is first opened.
 import pg from "pg";
 import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
-import { createSharedBaseClient, type QueryListener, type TenantClientHandle, type TenantDb } from "../data/tenant-client.ts";
+import {
+  createSharedBaseClient,
+  type QueryListener,
+  type TenantClientHandle,
+  type TenantDb,
+} from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "../data/placement.ts";
 
@@ -36,7 +41,11 @@ export class ServerPools {
     const key = `shared:${datasource.server}/${datasource.database}`;
     let handle = this.sharedBases.get(key);
     if (!handle) {
-      const pool = this.pool(key, datasource.server, roleUrl(datasource.url, this.options.appRole.name, this.options.appRole.password));
+      const pool = this.pool(
+        key,
+        datasource.server,
+        roleUrl(datasource.url, this.options.appRole.name, this.options.appRole.password),
+      );
       handle = createSharedBaseClient(pool, this.options.onQuery);
       this.sharedBases.set(key, handle);
     }
@@ -59,7 +68,12 @@ export class ServerPools {
   private pool(key: string, server: string, connectionString: string): pg.Pool {
     let entry = this.pools.get(key);
     if (!entry) {
-      const pool = new pg.Pool({ connectionString, max: this.options.poolSize, idleTimeoutMillis: 30_000, statement_timeout: this.options.statementTimeoutMs || undefined });
+      const pool = new pg.Pool({
+        connectionString,
+        max: this.options.poolSize,
+        idleTimeoutMillis: 30_000,
+        statement_timeout: this.options.statementTimeoutMs || undefined,
+      });
       pool.setMaxListeners(0); // every schema client's adapter adds an error listener
       pool.on("error", (error) => this.options.onError?.(error));
       this.options.budget.forceReserve(server, this.options.poolSize);

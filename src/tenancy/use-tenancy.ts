@@ -17,7 +17,12 @@ export interface TenancyOptions {
   requiredSchemaVersion: string | null;
 }
 
-export function useTenancy({ central, orgClients, servers, requiredSchemaVersion }: TenancyOptions): Plugin<RequestContext> {
+export function useTenancy({
+  central,
+  orgClients,
+  servers,
+  requiredSchemaVersion,
+}: TenancyOptions): Plugin<RequestContext> {
   const leases = new WeakMap<Request, OrgClientLease>();
   return {
     async onContextBuilding({ context, extendContext }) {

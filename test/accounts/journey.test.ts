@@ -20,22 +20,41 @@ describe("from sign-up to reading another member's items", () => {
     const alice = { email: `alice-${suffix}@example.test`, password: "alice's long password" };
     const bob = { email: `bob-${suffix}@example.test`, password: "bob's long password" };
 
-    const aliceSignUp = dataOf(await app.graphql(op("SignUp"), { variables: { input: { ...alice, name: "Alice" } } })).signUp;
+    const aliceSignUp = dataOf(
+      await app.graphql(op("SignUp"), { variables: { input: { ...alice, name: "Alice" } } }),
+    ).signUp;
     const slug = app.slugFor("journey");
-    const created = dataOf(await app.graphql(op("CreateOrganization"), { token: aliceSignUp.token, variables: { input: { name: "Journey Inc", slug } } })).createOrganization;
+    const created = dataOf(
+      await app.graphql(op("CreateOrganization"), {
+        token: aliceSignUp.token,
+        variables: { input: { name: "Journey Inc", slug } },
+      }),
+    ).createOrganization;
     const orgId = created.organization!.id;
     const aliceToken = created.token;
 
-    const project = (await newProject(app, aliceToken, "Launch"));
-    const item = dataOf(await app.graphql(op("NewItem"), { token: aliceToken, variables: { input: { projectId: project.id, kind: "RISK", title: "Weather" } } })).createItem;
+    const project = await newProject(app, aliceToken, "Launch");
+    const item = dataOf(
+      await app.graphql(op("NewItem"), {
+        token: aliceToken,
+        variables: { input: { projectId: project.id, kind: "RISK", title: "Weather" } },
+      }),
+    ).createItem;
 
     dataOf(await app.graphql(op("SignUp"), { variables: { input: bob } }));
-    const added = dataOf(await app.graphql(op("AddMember"), { token: aliceToken, variables: { input: { email: bob.email, role: "MEMBER" } } })).addMember;
+    const added = dataOf(
+      await app.graphql(op("AddMember"), {
+        token: aliceToken,
+        variables: { input: { email: bob.email, role: "MEMBER" } },
+      }),
+    ).addMember;
     expect(added.role).toBe("MEMBER");
 
     const bobSession = dataOf(await app.graphql(op("LogIn"), { variables: { input: bob } })).logIn;
     expect(bobSession.organizations).toEqual([{ id: orgId, slug, viewerRole: "MEMBER" }]);
-    const switched = dataOf(await app.graphql(op("SwitchOrganization"), { token: bobSession.token, variables: { orgId } })).switchOrganization;
+    const switched = dataOf(
+      await app.graphql(op("SwitchOrganization"), { token: bobSession.token, variables: { orgId } }),
+    ).switchOrganization;
     expect(switched.organization).toMatchObject({ id: orgId, viewerRole: "MEMBER" });
 
     const items = dataOf(await app.graphql(op("Items"), { token: switched.token })).itemsConnection;
@@ -43,13 +62,17 @@ describe("from sign-up to reading another member's items", () => {
       [item.id, "RISK", "Weather", aliceSignUp.user.id],
     ]);
 
-    dataOf(await app.graphql(op("RemoveMember"), { token: aliceToken, variables: { input: { userId: switched.user.id } } }));
+    dataOf(
+      await app.graphql(op("RemoveMember"), { token: aliceToken, variables: { input: { userId: switched.user.id } } }),
+    );
     const next = await app.graphql(op("Items"), { token: switched.token });
     expect(next.status).toBe(403);
     expect(errorOf(next).code).toBe("FORBIDDEN");
     expect(next.data).toBeUndefined();
     // Naming the organization in the header instead of the token changes nothing.
     expect(errorOf(await app.graphql(op("Items"), { token: bobSession.token, orgId })).code).toBe("FORBIDDEN");
-    expect(errorOf(await app.graphql(op("SwitchOrganization"), { token: bobSession.token, variables: { orgId } })).code).toBe("FORBIDDEN");
+    expect(
+      errorOf(await app.graphql(op("SwitchOrganization"), { token: bobSession.token, variables: { orgId } })).code,
+    ).toBe("FORBIDDEN");
   });
 });

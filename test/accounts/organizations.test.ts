@@ -8,7 +8,8 @@ import { dataOf, errorOf } from "../helpers/results.ts";
 
 let app: TestApp;
 
-const createOrganization = (token: string, input: { name: string; slug: string }) => app.graphql(op("CreateOrganization"), { token, variables: { input } });
+const createOrganization = (token: string, input: { name: string; slug: string }) =>
+  app.graphql(op("CreateOrganization"), { token, variables: { input } });
 
 async function signedUpUser() {
   const user = await app.createUser();
@@ -29,7 +30,9 @@ describe("createOrganization", () => {
     const org = await app.central.organization.findUniqueOrThrow({ where: { slug } });
     expect(org.state).toBe("READY");
     // Its database is there: the new token reads and writes it at once.
-    const project = dataOf(await app.graphql(op("NewProject"), { token: session.token, variables: { input: { name: "TPS reports" } } }));
+    const project = dataOf(
+      await app.graphql(op("NewProject"), { token: session.token, variables: { input: { name: "TPS reports" } } }),
+    );
     expect(project.createProject.createdBy!.id).toBe(user.id);
     const current = dataOf(await app.graphql(`{ currentOrganization { id viewerRole } }`, { token: session.token }));
     expect(current.currentOrganization).toEqual({ id: org.id, viewerRole: "OWNER" });
@@ -46,9 +49,15 @@ describe("createOrganization", () => {
   it("names the field of invalid input: slug rules from provisioning, name rules from the schema", async () => {
     const user = await signedUpUser();
     for (const slug of ["No Spaces", "x", "admin", "ends-with-"]) {
-      expect(errorOf(await createOrganization(user.token, { name: "Bad slug", slug }))).toMatchObject({ code: "BAD_USER_INPUT", field: "slug" });
+      expect(errorOf(await createOrganization(user.token, { name: "Bad slug", slug }))).toMatchObject({
+        code: "BAD_USER_INPUT",
+        field: "slug",
+      });
     }
-    expect(errorOf(await createOrganization(user.token, { name: " ", slug: app.slugFor("noname") }))).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
+    expect(errorOf(await createOrganization(user.token, { name: " ", slug: app.slugFor("noname") }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "name",
+    });
     expect(await app.central.organization.count({ where: { name: "Bad slug" } })).toBe(0);
   });
 
@@ -56,7 +65,10 @@ describe("createOrganization", () => {
     const [first, second] = [await signedUpUser(), await signedUpUser()];
     const slug = app.slugFor("taken");
     dataOf(await createOrganization(first.token, { name: "First", slug }));
-    expect(errorOf(await createOrganization(second.token, { name: "Second", slug }))).toMatchObject({ code: "BAD_USER_INPUT", field: "slug" });
+    expect(errorOf(await createOrganization(second.token, { name: "Second", slug }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "slug",
+    });
     const org = await app.central.organization.findUniqueOrThrow({ where: { slug }, include: { memberships: true } });
     expect(org.name).toBe("First");
     expect(org.memberships.map((m) => [m.userId, m.role])).toEqual([[first.id, "OWNER"]]);
@@ -68,7 +80,8 @@ describe("createOrganization", () => {
     const results = await Promise.all(users.map((u, i) => createOrganization(u.token, { name: `Racer ${i}`, slug })));
     const winners = results.flatMap((r, i) => (r.errors ? [] : [i]));
     expect(winners).toHaveLength(1);
-    for (const r of results.filter((r) => r.errors)) expect(errorOf(r)).toMatchObject({ code: "BAD_USER_INPUT", field: "slug" });
+    for (const r of results.filter((r) => r.errors))
+      expect(errorOf(r)).toMatchObject({ code: "BAD_USER_INPUT", field: "slug" });
     const org = await app.central.organization.findUniqueOrThrow({ where: { slug }, include: { memberships: true } });
     expect(org.memberships.map((m) => [m.userId, m.role])).toEqual([[users[winners[0]!]!.id, "OWNER"]]);
   });
@@ -77,8 +90,12 @@ describe("createOrganization", () => {
 describe("updateOrganization", () => {
   it("renames the organization for its owner", async () => {
     const user = await signedUpUser();
-    const session = dataOf(await createOrganization(user.token, { name: "Old name", slug: app.slugFor("rename") })).createOrganization;
-    const renamed = dataOf(await app.graphql(op("UpdateOrganization"), { token: session.token, variables: { input: { name: "New name" } } }));
+    const session = dataOf(
+      await createOrganization(user.token, { name: "Old name", slug: app.slugFor("rename") }),
+    ).createOrganization;
+    const renamed = dataOf(
+      await app.graphql(op("UpdateOrganization"), { token: session.token, variables: { input: { name: "New name" } } }),
+    );
     expect(renamed.updateOrganization.name).toBe("New name");
     const mine = dataOf(await app.graphql(op("MyOrganizations"), { token: session.token })).myOrganizations;
     expect(mine).toEqual([expect.objectContaining({ id: session.organization!.id, name: "New name" })]);

@@ -13,7 +13,8 @@ let globex: Organization;
 const MAX_ATTEMPTS = 3;
 
 const signUp = (input: InputOf<"SignUp">) => app.graphql(op("SignUp"), { variables: { input } });
-const logIn = (email: string, password: string) => app.graphql(op("LogIn"), { variables: { input: { email, password } } });
+const logIn = (email: string, password: string) =>
+  app.graphql(op("LogIn"), { variables: { input: { email, password } } });
 const email = (name: string) => `${name.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.test`;
 
 beforeAll(async () => {
@@ -25,7 +26,9 @@ afterAll(() => app?.close());
 describe("signUp", () => {
   it("creates an account without a token, stores an argon2id hash, and returns a working token", async () => {
     const address = email("Dana");
-    const session = dataOf(await signUp({ email: `  ${address.toUpperCase()} `, password: "correct horse battery", name: "Dana" })).signUp;
+    const session = dataOf(
+      await signUp({ email: `  ${address.toUpperCase()} `, password: "correct horse battery", name: "Dana" }),
+    ).signUp;
     expect(session.user).toMatchObject({ email: address, name: "Dana" });
     expect(session.organization).toBeNull();
     expect(session.organizations).toEqual([]);
@@ -39,16 +42,27 @@ describe("signUp", () => {
   it("refuses a taken email, a bad email and a short password, naming the field", async () => {
     const address = email("taken");
     dataOf(await signUp({ email: address, password: "long enough" }));
-    expect(errorOf(await signUp({ email: address.toUpperCase(), password: "long enough" }))).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
-    expect(errorOf(await signUp({ email: "not an email", password: "long enough" }))).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
-    expect(errorOf(await signUp({ email: email("short"), password: "1234567" }))).toMatchObject({ code: "BAD_USER_INPUT", field: "password" });
+    expect(errorOf(await signUp({ email: address.toUpperCase(), password: "long enough" }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "email",
+    });
+    expect(errorOf(await signUp({ email: "not an email", password: "long enough" }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "email",
+    });
+    expect(errorOf(await signUp({ email: email("short"), password: "1234567" }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "password",
+    });
   });
 
   it("is the only kind of mutation that runs without a token (with logIn)", async () => {
     const r = await app.graphql(op("NewProject"), { variables: { input: { name: "anonymous" } } });
     expect(r.status).toBe(401);
     expect(errorOf(r).code).toBe("UNAUTHENTICATED");
-    const mixed = await app.graphql(`mutation { logIn(input: { email: "a@b.c", password: "x" }) { token } createProject(input: { name: "x" }) { id } }`);
+    const mixed = await app.graphql(
+      `mutation { logIn(input: { email: "a@b.c", password: "x" }) { token } createProject(input: { name: "x" }) { id } }`,
+    );
     expect(errorOf(mixed).code).toBe("UNAUTHENTICATED");
   });
 });
@@ -70,9 +84,23 @@ describe("logIn", () => {
     const address = email("frank");
     dataOf(await signUp({ email: address, password: "frank's password" }));
     const passwordless = await app.createUser(); // like the demo users: no password set
-    const failures = [await logIn(address, "wrong password"), await logIn(email("nobody"), "whatever"), await logIn(passwordless.email, "")];
-    const shapes = failures.map((r) => ({ status: r.status, code: errorOf(r).code, message: errorOf(r).message, data: r.data }));
-    expect(shapes[0]).toEqual({ status: 401, code: "UNAUTHENTICATED", message: "email or password is incorrect", data: null });
+    const failures = [
+      await logIn(address, "wrong password"),
+      await logIn(email("nobody"), "whatever"),
+      await logIn(passwordless.email, ""),
+    ];
+    const shapes = failures.map((r) => ({
+      status: r.status,
+      code: errorOf(r).code,
+      message: errorOf(r).message,
+      data: r.data,
+    }));
+    expect(shapes[0]).toEqual({
+      status: 401,
+      code: "UNAUTHENTICATED",
+      message: "email or password is incorrect",
+      data: null,
+    });
     expect(shapes[1]).toEqual(shapes[0]);
     expect(shapes[2]).toEqual(shapes[0]);
   });
@@ -82,13 +110,17 @@ describe("logIn", () => {
     const unknown = email("ghost");
     dataOf(await signUp({ email: known, password: "grace's password" }));
     for (const address of [known, unknown]) {
-      for (let i = 0; i < MAX_ATTEMPTS; i++) expect(errorOf(await logIn(address, `guess ${i}`)).code).toBe("UNAUTHENTICATED");
+      for (let i = 0; i < MAX_ATTEMPTS; i++)
+        expect(errorOf(await logIn(address, `guess ${i}`)).code).toBe("UNAUTHENTICATED");
     }
     const [blockedKnown, blockedUnknown] = [await logIn(known, "grace's password"), await logIn(unknown, "guess")];
     expect(errorOf(blockedKnown).code).toBe("RATE_LIMITED");
     expect(blockedKnown.status).toBe(429);
     expect(errorOf(blockedKnown).extensions.retryAfterSeconds).toBeGreaterThan(0);
-    expect({ ...errorOf(blockedUnknown), extensions: undefined }).toEqual({ ...errorOf(blockedKnown), extensions: undefined });
+    expect({ ...errorOf(blockedUnknown), extensions: undefined }).toEqual({
+      ...errorOf(blockedKnown),
+      extensions: undefined,
+    });
     // Other emails are not affected.
     const other = email("heidi");
     dataOf(await signUp({ email: other, password: "heidi's password" }));
@@ -108,21 +140,30 @@ describe("logIn", () => {
     dataOf(await signUp({ email: address, password: "judy's password" }));
     for (let i = 0; i < MAX_ATTEMPTS - 1; i++) errorOf(await logIn(address, "wrong"));
     dataOf(await logIn(address, "judy's password"));
-    for (let i = 0; i < MAX_ATTEMPTS - 1; i++) expect(errorOf(await logIn(address, "wrong")).code).toBe("UNAUTHENTICATED");
+    for (let i = 0; i < MAX_ATTEMPTS - 1; i++)
+      expect(errorOf(await logIn(address, "wrong")).code).toBe("UNAUTHENTICATED");
     dataOf(await logIn(address, "judy's password"));
   });
 });
 
 describe("switchOrganization", () => {
   it("returns a token scoped to one of the user's organizations", async () => {
-    const user = await app.createUser([[acme, "VIEWER"], [globex, "ADMIN"]]);
+    const user = await app.createUser([
+      [acme, "VIEWER"],
+      [globex, "ADMIN"],
+    ]);
     const token = await app.token(user.id);
     // Two memberships and no org claim: nothing is selected yet, and `me` still answers.
-    expect(dataOf(await app.graphql(`{ me { id } currentOrganization { id } }`, { token }))).toEqual({ me: { id: user.id }, currentOrganization: null });
+    expect(dataOf(await app.graphql(`{ me { id } currentOrganization { id } }`, { token }))).toEqual({
+      me: { id: user.id },
+      currentOrganization: null,
+    });
     const needsOrg = errorOf(await app.graphql(`{ projectsConnection { totalCount } }`, { token }));
     expect(needsOrg.code).toBe("BAD_USER_INPUT");
     expect(needsOrg.message).toMatch(/X-Org-Id.*switchOrganization.*createOrganization/);
-    const session = dataOf(await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: globex.id } })).switchOrganization;
+    const session = dataOf(
+      await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: globex.id } }),
+    ).switchOrganization;
     expect(session.organization).toMatchObject({ id: globex.id, viewerRole: "ADMIN" });
     const current = dataOf(await app.graphql(`{ currentOrganization { id viewerRole } }`, { token: session.token }));
     expect(current.currentOrganization).toEqual({ id: globex.id, viewerRole: "ADMIN" });
@@ -132,9 +173,14 @@ describe("switchOrganization", () => {
     const user = await app.createUser([[acme, "OWNER"]]);
     const token = await app.token(user.id, acme.id);
     const notMine = await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: globex.id } });
-    const missing = await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: "00000000-0000-4000-8000-000000000000" } });
+    const missing = await app.graphql(op("SwitchOrganization"), {
+      token,
+      variables: { orgId: "00000000-0000-4000-8000-000000000000" },
+    });
     expect(errorOf(notMine).code).toBe("FORBIDDEN");
     expect(errorOf(missing)).toEqual(errorOf(notMine));
-    expect(errorOf(await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: "acme" } }))).toMatchObject({ code: "BAD_USER_INPUT", field: "orgId" });
+    expect(errorOf(await app.graphql(op("SwitchOrganization"), { token, variables: { orgId: "acme" } }))).toMatchObject(
+      { code: "BAD_USER_INPUT", field: "orgId" },
+    );
   });
 });

@@ -18,13 +18,18 @@ interface Item {
 }
 
 const set = (item: Item, dependsOnIds: string[]) =>
-  app.graphql(op("SetItemDependencies"), { token, variables: { input: { id: item.id, version: item.version, dependsOnIds } } });
+  app.graphql(op("SetItemDependencies"), {
+    token,
+    variables: { input: { id: item.id, version: item.version, dependsOnIds } },
+  });
 const read = async (id: string) => dataOf(await app.graphql(op("Item"), { token, variables: { id } })).item!;
 
 async function newItems(count: number, project = projects[0]!): Promise<Item[]> {
   const items: Item[] = [];
   for (let i = 0; i < count; i++) {
-    const { id, version } = dataOf(await app.graphql(op("NewItem"), { token, variables: { input: { projectId: project, title: `item ${i}` } } })).createItem;
+    const { id, version } = dataOf(
+      await app.graphql(op("NewItem"), { token, variables: { input: { projectId: project, title: `item ${i}` } } }),
+    ).createItem;
     items.push({ id, version });
   }
   return items;
@@ -32,7 +37,12 @@ async function newItems(count: number, project = projects[0]!): Promise<Item[]> 
 
 /** Sets the dependencies and returns the item's new version. */
 async function link(item: Item, dependsOn: Item[]): Promise<Item> {
-  const updated = dataOf(await set(item, dependsOn.map((d) => d.id))).setItemDependencies;
+  const updated = dataOf(
+    await set(
+      item,
+      dependsOn.map((d) => d.id),
+    ),
+  ).setItemDependencies;
   return { id: item.id, version: updated.version };
 }
 
@@ -43,7 +53,9 @@ beforeAll(async () => {
   token = await app.token(owner.id, org.id);
   projects = [];
   for (const name of ["One", "Two"]) {
-    projects.push(dataOf(await app.graphql(op("NewProject"), { token, variables: { input: { name } } })).createProject.id);
+    projects.push(
+      dataOf(await app.graphql(op("NewProject"), { token, variables: { input: { name } } })).createProject.id,
+    );
   }
 });
 afterAll(() => app?.close());
@@ -91,7 +103,9 @@ describe("item dependencies", () => {
     const deleted = dataOf(await app.graphql(op("DeleteItem"), { token, variables: { input: b } })).deleteItem;
     expect((await read(a!.id)).dependents).toEqual([]); // the deleted dependent is not listed
     expect(errorOf(await set(a!, [b.id]))).toMatchObject({ code: "BAD_USER_INPUT", field: "dependsOnIds" }); // b is deleted
-    dataOf(await app.graphql(op("RestoreItem"), { token, variables: { input: { id: b.id, version: deleted.version } } }));
+    dataOf(
+      await app.graphql(op("RestoreItem"), { token, variables: { input: { id: b.id, version: deleted.version } } }),
+    );
     expect(errorOf(await set(a!, [b.id]))).toMatchObject({ code: "BAD_USER_INPUT", field: "dependsOnIds" }); // a -> b -> a
   });
 
@@ -102,7 +116,12 @@ describe("item dependencies", () => {
     const stranger = await app.createUser([[other, "OWNER"]]);
     const strangerToken = await app.token(stranger.id, other.id);
     const foreignProject = (await newProject(app, strangerToken, "Theirs")).id;
-    const foreign = dataOf(await app.graphql(op("NewItem"), { token: strangerToken, variables: { input: { projectId: foreignProject, title: "theirs" } } })).createItem;
+    const foreign = dataOf(
+      await app.graphql(op("NewItem"), {
+        token: strangerToken,
+        variables: { input: { projectId: foreignProject, title: "theirs" } },
+      }),
+    ).createItem;
     for (const id of [gone!.id, foreign.id, "00000000-0000-4000-8000-000000000000"]) {
       expect(errorOf(await set(a!, [id]))).toMatchObject({ code: "BAD_USER_INPUT", field: "dependsOnIds" });
     }

@@ -52,7 +52,10 @@ async function countPage(projects: number, items: number) {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ onOrgQuery: (sql) => orgStatements.push(sql), onCentralQuery: (sql) => centralStatements.push(sql) });
+  app = await startTestApp({
+    onOrgQuery: (sql) => orgStatements.push(sql),
+    onCentralQuery: (sql) => centralStatements.push(sql),
+  });
   org = await app.provisionOrg("board");
   const users = await Promise.all(Array.from({ length: 7 }, () => app.createUser([[org, "MEMBER"]])));
   userIds = users.map((u) => u.id);

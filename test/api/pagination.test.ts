@@ -15,7 +15,9 @@ let userId: string;
 let projectIds: string[];
 let itemIds: string[];
 
-async function withOrgDb<T>(work: (db: Awaited<ReturnType<TestApp["orgClients"]["acquire"]>>["db"]) => Promise<T>): Promise<T> {
+async function withOrgDb<T>(
+  work: (db: Awaited<ReturnType<TestApp["orgClients"]["acquire"]>>["db"]) => Promise<T>,
+): Promise<T> {
   const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
   try {
     return await work(lease.db);
@@ -25,11 +27,19 @@ async function withOrgDb<T>(work: (db: Awaited<ReturnType<TestApp["orgClients"][
 }
 
 /** Walks forward `size` at a time; `between` runs after every page. */
-async function walk(operation: OperationName, variables: Record<string, unknown>, pick: (data: any) => any, size: number, between: (page: number) => Promise<void>) {
+async function walk(
+  operation: OperationName,
+  variables: Record<string, unknown>,
+  pick: (data: any) => any,
+  size: number,
+  between: (page: number) => Promise<void>,
+) {
   const seen: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const connection = pick(dataOf(await app.graphql<any, any>(op(operation), { token, variables: { ...variables, first: size, after } })));
+    const connection = pick(
+      dataOf(await app.graphql<any, any>(op(operation), { token, variables: { ...variables, first: size, after } })),
+    );
     expect(connection.edges.length).toBeLessThanOrEqual(size);
     seen.push(...connection.edges.map((e: any) => e.node.id));
     await between(page);
@@ -53,12 +63,21 @@ beforeAll(async () => {
   token = await app.token(user.id, org.id);
   await withOrgDb(async (db) => {
     // Names with gaps, so later inserts land before, between and after existing rows.
-    const projects = Array.from({ length: 40 }, (_, i) => ({ id: crypto.randomUUID(), orgId: org.id, name: `p${String(i * 10).padStart(4, "0")}`, createdById: userId }));
+    const projects = Array.from({ length: 40 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      orgId: org.id,
+      name: `p${String(i * 10).padStart(4, "0")}`,
+      createdById: userId,
+    }));
     await db.project.createMany({ data: projects });
     projectIds = projects.map((p) => p.id);
     const base = Date.now() - 3_600_000;
     const items = Array.from({ length: 45 }, (_, i) => ({
-      id: crypto.randomUUID(), orgId: org.id, projectId: projectIds[0]!, title: `item ${i}`, createdById: userId,
+      id: crypto.randomUUID(),
+      orgId: org.id,
+      projectId: projectIds[0]!,
+      title: `item ${i}`,
+      createdById: userId,
       createdAt: new Date(base + Math.floor(i / 3) * 1000), // equal timestamps in threes: the id breaks ties
     }));
     await db.item.createMany({ data: items });
@@ -70,14 +89,24 @@ afterAll(() => app?.close());
 describe("pagination", () => {
   it("projectsConnection: every project exactly once while projects are inserted before and after the cursor", async () => {
     let inserted = 0;
-    const seen = await walk("Projects", {}, (d) => d.projectsConnection, 6, async (page) => {
-      await withOrgDb((db) =>
-        db.project.createMany({
-          data: [`p${String(page * 60 + 5).padStart(4, "0")}`, `a-first-${page}`, `z-last-${page}`].map((name) => ({ orgId: org.id, name, createdById: userId })),
-        }),
-      );
-      inserted += 3;
-    });
+    const seen = await walk(
+      "Projects",
+      {},
+      (d) => d.projectsConnection,
+      6,
+      async (page) => {
+        await withOrgDb((db) =>
+          db.project.createMany({
+            data: [`p${String(page * 60 + 5).padStart(4, "0")}`, `a-first-${page}`, `z-last-${page}`].map((name) => ({
+              orgId: org.id,
+              name,
+              createdById: userId,
+            })),
+          }),
+        );
+        inserted += 3;
+      },
+    );
     expectEachOnce(seen, projectIds);
     // Rows inserted behind the cursor are not seen; rows ahead of it are, once.
     expect(seen.length).toBeGreaterThan(projectIds.length);
@@ -86,7 +115,9 @@ describe("pagination", () => {
 
   it("itemsConnection and Project.itemsConnection: every item exactly once while items are added", async () => {
     const add = async () => {
-      await withOrgDb((db) => db.item.create({ data: { orgId: org.id, projectId: projectIds[0]!, title: "added", createdById: userId } }));
+      await withOrgDb((db) =>
+        db.item.create({ data: { orgId: org.id, projectId: projectIds[0]!, title: "added", createdById: userId } }),
+      );
     };
     const top = await walk("Items", { projectId: projectIds[0] }, (d) => d.itemsConnection, 7, add);
     expectEachOnce(top, itemIds);
@@ -100,7 +131,9 @@ describe("pagination", () => {
     const backward: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const page: any = dataOf(await app.graphql(op("Projects"), { token, variables: { last: 9, before } })).projectsConnection;
+      const page: any = dataOf(
+        await app.graphql(op("Projects"), { token, variables: { last: 9, before } }),
+      ).projectsConnection;
       backward.unshift(...page.edges.map((e: any) => e.node.id));
       if (!page.pageInfo.hasPreviousPage) break;
       before = page.pageInfo.startCursor;
@@ -109,7 +142,11 @@ describe("pagination", () => {
   });
 
   it("caps first at 100 and says there is more; refuses negative sizes", async () => {
-    await withOrgDb((db) => db.project.createMany({ data: Array.from({ length: 120 }, (_, i) => ({ orgId: org.id, name: `bulk ${i}`, createdById: userId })) }));
+    await withOrgDb((db) =>
+      db.project.createMany({
+        data: Array.from({ length: 120 }, (_, i) => ({ orgId: org.id, name: `bulk ${i}`, createdById: userId })),
+      }),
+    );
     const page = dataOf(await app.graphql(op("Projects"), { token, variables: { first: 500 } })).projectsConnection;
     expect(page.edges).toHaveLength(100);
     expect(page.pageInfo.hasNextPage).toBe(true);

@@ -22,7 +22,11 @@ afterAll(async () => {
   await app?.close();
 });
 
-function expectCode(response: { status: number; errors?: Array<{ extensions?: { code?: string } }>; data?: unknown }, code: string, status: number) {
+function expectCode(
+  response: { status: number; errors?: Array<{ extensions?: { code?: string } }>; data?: unknown },
+  code: string,
+  status: number,
+) {
   expect(response.errors?.[0]?.extensions?.code).toBe(code);
   expect(response.status).toBe(status);
   expect(response.data ?? null).toBeNull();
@@ -46,13 +50,19 @@ describe("tokens", () => {
   });
 
   it("refuses a token signed with the wrong key", async () => {
-    const forged = await sign(new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setExpirationTime("1h"), new TextEncoder().encode("x".repeat(64)));
+    const forged = await sign(
+      new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setExpirationTime("1h"),
+      new TextEncoder().encode("x".repeat(64)),
+    );
     expectCode(await app.graphql(PROJECTS, { token: forged }), "UNAUTHENTICATED", 401);
   });
 
   it("refuses an expired token", async () => {
     const expired = await sign(
-      new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setExpirationTime(Math.floor(Date.now() / 1000) - 60),
+      new SignJWT(claims(acme.id))
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(alice.id)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 60),
       new TextEncoder().encode(app.config.auth.secret!),
     );
     expectCode(await app.graphql(PROJECTS, { token: expired }), "UNAUTHENTICATED", 401);
@@ -60,33 +70,61 @@ describe("tokens", () => {
 
   it("refuses a token that is not valid yet (nbf)", async () => {
     const early = await sign(
-      new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setExpirationTime("2h").setNotBefore("1h"),
+      new SignJWT(claims(acme.id))
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(alice.id)
+        .setExpirationTime("2h")
+        .setNotBefore("1h"),
       new TextEncoder().encode(app.config.auth.secret!),
     );
     expectCode(await app.graphql(PROJECTS, { token: early }), "UNAUTHENTICATED", 401);
   });
 
   it("refuses an alg:none token", async () => {
-    const unsigned = new UnsecuredJWT(claims(acme.id)).setSubject(alice.id).setIssuer(app.config.auth.issuer).setAudience(app.config.auth.audience).setExpirationTime("1h").encode();
+    const unsigned = new UnsecuredJWT(claims(acme.id))
+      .setSubject(alice.id)
+      .setIssuer(app.config.auth.issuer)
+      .setAudience(app.config.auth.audience)
+      .setExpirationTime("1h")
+      .encode();
     expectCode(await app.graphql(PROJECTS, { token: unsigned }), "UNAUTHENTICATED", 401);
   });
 
   it("refuses a token for another audience or issuer", async () => {
     const key = new TextEncoder().encode(app.config.auth.secret!);
-    const otherAudience = await new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setIssuer(app.config.auth.issuer).setAudience("another-api").setExpirationTime("1h").sign(key);
+    const otherAudience = await new SignJWT(claims(acme.id))
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(alice.id)
+      .setIssuer(app.config.auth.issuer)
+      .setAudience("another-api")
+      .setExpirationTime("1h")
+      .sign(key);
     expectCode(await app.graphql(PROJECTS, { token: otherAudience }), "UNAUTHENTICATED", 401);
-    const otherIssuer = await new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setIssuer("evil").setAudience(app.config.auth.audience).setExpirationTime("1h").sign(key);
+    const otherIssuer = await new SignJWT(claims(acme.id))
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(alice.id)
+      .setIssuer("evil")
+      .setAudience(app.config.auth.audience)
+      .setExpirationTime("1h")
+      .sign(key);
     expectCode(await app.graphql(PROJECTS, { token: otherIssuer }), "UNAUTHENTICATED", 401);
   });
 
   it("refuses an RS256 token when only the HS256 secret is configured", async () => {
     const { privateKey } = await generateKeyPair("RS256");
-    const rsa = await sign(new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "RS256" }).setSubject(alice.id).setExpirationTime("1h"), privateKey);
+    const rsa = await sign(
+      new SignJWT(claims(acme.id)).setProtectedHeader({ alg: "RS256" }).setSubject(alice.id).setExpirationTime("1h"),
+      privateKey,
+    );
     expectCode(await app.graphql(PROJECTS, { token: rsa }), "UNAUTHENTICATED", 401);
   });
 
   it("refuses a token for an organization that does not exist or was deleted", async () => {
-    expectCode(await app.graphql(PROJECTS, { token: await app.token(alice.id, "7e0f7a3c-1111-4222-8333-944444444444") }), "UNAUTHENTICATED", 401);
+    expectCode(
+      await app.graphql(PROJECTS, { token: await app.token(alice.id, "7e0f7a3c-1111-4222-8333-944444444444") }),
+      "UNAUTHENTICATED",
+      401,
+    );
     const doomed = await app.provisionOrg("doomed");
     await app.central.membership.create({ data: { userId: alice.id, orgId: doomed.id, role: "OWNER" } });
     const token = await app.token(alice.id, doomed.id);
@@ -96,7 +134,11 @@ describe("tokens", () => {
   });
 
   it("refuses a token whose user does not exist", async () => {
-    expectCode(await app.graphql(`{ me { id } }`, { token: await app.token("7e0f7a3c-1111-4222-8333-944444444444") }), "UNAUTHENTICATED", 401);
+    expectCode(
+      await app.graphql(`{ me { id } }`, { token: await app.token("7e0f7a3c-1111-4222-8333-944444444444") }),
+      "UNAUTHENTICATED",
+      401,
+    );
   });
 
   it("forbids a member of one organization from naming another with X-Org-Id", async () => {
@@ -106,9 +148,14 @@ describe("tokens", () => {
   });
 
   it("lets a member of several organizations pick one per request with X-Org-Id", async () => {
-    const carol = await app.createUser([[acme, "MEMBER"], [globex, "VIEWER"]]);
+    const carol = await app.createUser([
+      [acme, "MEMBER"],
+      [globex, "VIEWER"],
+    ]);
     const token = await app.token(carol.id); // no org claim
-    expect((await app.graphql(`{ currentOrganization { slug } }`, { token })).data).toEqual({ currentOrganization: null });
+    expect((await app.graphql(`{ currentOrganization { slug } }`, { token })).data).toEqual({
+      currentOrganization: null,
+    });
     const noOrg = await app.graphql(PROJECTS, { token });
     expect(noOrg.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const me = await app.graphql(`{ me { id } }`, { token });
@@ -140,12 +187,30 @@ describe("asymmetric tokens from a JWKS", () => {
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const file = path.join(dir, "jwks.json");
     await writeFile(file, JSON.stringify({ keys: [jwk] }));
-    const verify = await createTokenVerifier({ jwksFile: file, issuer: "idp", audience: "api", algorithms: ["RS256"], tokenTtlSeconds: 60 });
+    const verify = await createTokenVerifier({
+      jwksFile: file,
+      issuer: "idp",
+      audience: "api",
+      algorithms: ["RS256"],
+      tokenTtlSeconds: 60,
+    });
     const make = (key: CryptoKey) =>
-      new SignJWT({ org: acme.id }).setProtectedHeader({ alg: "RS256", kid: "k1" }).setSubject(alice.id).setIssuer("idp").setAudience("api").setExpirationTime("5m").sign(key);
+      new SignJWT({ org: acme.id })
+        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+        .setSubject(alice.id)
+        .setIssuer("idp")
+        .setAudience("api")
+        .setExpirationTime("5m")
+        .sign(key);
     await expect(verify(await make(good.privateKey))).resolves.toEqual({ userId: alice.id, orgId: acme.id });
     await expect(verify(await make(evil.privateKey))).rejects.toThrow();
-    const hs = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(alice.id).setIssuer("idp").setAudience("api").setExpirationTime("5m").sign(new TextEncoder().encode("y".repeat(64)));
+    const hs = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(alice.id)
+      .setIssuer("idp")
+      .setAudience("api")
+      .setExpirationTime("5m")
+      .sign(new TextEncoder().encode("y".repeat(64)));
     await expect(verify(hs)).rejects.toThrow();
   });
 });

@@ -93,7 +93,11 @@ describe("migrateDatabase", () => {
       );
       const dir = migrationsDir("tenant");
       const expected = await Promise.all(
-        rows.map(async (row) => createHash("sha256").update(await readFile(path.join(dir, row.migration_name, "migration.sql"))).digest("hex")),
+        rows.map(async (row) =>
+          createHash("sha256")
+            .update(await readFile(path.join(dir, row.migration_name, "migration.sql")))
+            .digest("hex"),
+        ),
       );
       expect(rows.length).toBeGreaterThan(0);
       rows.forEach((row, i) => {

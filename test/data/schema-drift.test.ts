@@ -20,7 +20,10 @@ function readSchema(set: MigrationSet): Promise<string> {
 }
 
 /** A scratch database with every migration of `set` applied, and a client on it. */
-async function migratedDatabase(set: MigrationSet, work: (client: pg.Client, url: string) => Promise<void>): Promise<void> {
+async function migratedDatabase(
+  set: MigrationSet,
+  work: (client: pg.Client, url: string) => Promise<void>,
+): Promise<void> {
   const db = await createScratchDatabase(`drift_${set}`);
   databases.push(db);
   const client = new pg.Client({ connectionString: db.url });

@@ -25,9 +25,19 @@ describe("npm start on a busy port", () => {
     const port = (holder.address() as { port: number }).port;
     scratch = await mkdtemp(path.join(tmpdir(), "tenantgraph-busy-"));
     const dataDir = path.join(scratch, "data"); // does not exist: starting would create it
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+    };
     delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -36,7 +46,9 @@ describe("npm start on a busy port", () => {
 
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
-    expect(stderr.trim()).toBe(`tenantgraph failed to start: port ${port} on 127.0.0.1 is in use: stop what uses it or set PORT to a free port`);
+    expect(stderr.trim()).toBe(
+      `tenantgraph failed to start: port ${port} on 127.0.0.1 is in use: stop what uses it or set PORT to a free port`,
+    );
     expect(stdout).toBe(""); // no PostgreSQL start, no migrations, no demo steps
     expect(existsSync(dataDir)).toBe(false);
   });

@@ -19,9 +19,14 @@ interface Service {
   restart?: string;
   depends_on?: Record<string, { condition: string }>;
 }
-const compose = parse(readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const { services } = compose;
-const envKeys = (service: Service) => (Array.isArray(service.environment) ? service.environment.map((e) => e.split("=")[0]!) : Object.keys(service.environment ?? {}));
+const envKeys = (service: Service) =>
+  Array.isArray(service.environment)
+    ? service.environment.map((e) => e.split("=")[0]!)
+    : Object.keys(service.environment ?? {});
 
 describe("docker-compose.yml", () => {
   it("sets only environment variables the configuration reads", () => {
@@ -29,13 +34,17 @@ describe("docker-compose.yml", () => {
     for (const name of ["api", "migrate"]) {
       const keys = envKeys(services[name]!);
       expect(keys, name).toContain("DATABASE_URL");
-      expect(keys.filter((k) => !CONFIG_ENV_KEYS.includes(k)), name).toEqual([]);
+      expect(
+        keys.filter((k) => !CONFIG_ENV_KEYS.includes(k)),
+        name,
+      ).toEqual([]);
     }
   });
 
   it("shares one application-role password and secret between migrate and api", () => {
     const env = (name: string) => services[name]!.environment as Record<string, string>;
-    for (const key of ["DATABASE_URL", "SERVERS", "JWT_SECRET", "APP_DB_PASSWORD"]) expect(env("api")[key], key).toBe(env("migrate")[key]);
+    for (const key of ["DATABASE_URL", "SERVERS", "JWT_SECRET", "APP_DB_PASSWORD"])
+      expect(env("api")[key], key).toBe(env("migrate")[key]);
   });
 
   it("builds one image, migrates once, and starts the API after the migration succeeded", () => {
@@ -43,8 +52,15 @@ describe("docker-compose.yml", () => {
     expect(services.migrate!.image).toBe(services.api!.image);
     expect(services.migrate!.command).toEqual(expect.arrayContaining(["src/cli/main.ts", "migrate"]));
     expect(services.migrate!.restart).toBe("no");
-    expect(services.api!.depends_on).toMatchObject({ migrate: { condition: "service_completed_successfully" }, central: { condition: "service_healthy" }, "org-2": { condition: "service_healthy" } });
-    expect(services.migrate!.depends_on).toMatchObject({ central: { condition: "service_healthy" }, "org-2": { condition: "service_healthy" } });
+    expect(services.api!.depends_on).toMatchObject({
+      migrate: { condition: "service_completed_successfully" },
+      central: { condition: "service_healthy" },
+      "org-2": { condition: "service_healthy" },
+    });
+    expect(services.migrate!.depends_on).toMatchObject({
+      central: { condition: "service_healthy" },
+      "org-2": { condition: "service_healthy" },
+    });
   });
 
   it("has a healthcheck on every long-running service", () => {
@@ -70,6 +86,7 @@ describe("Dockerfile", () => {
     // The runtime stage copies what runs, not the whole context (no tests, no .git, no local data).
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("FROM "));
     expect(runtime).not.toMatch(/^COPY \. /m);
-    for (const entry of ["node_modules", ".tenantgraph", ".git", "src/data/generated"]) expect(ignored, entry).toContain(entry);
+    for (const entry of ["node_modules", ".tenantgraph", ".git", "src/data/generated"])
+      expect(ignored, entry).toContain(entry);
   });
 });

@@ -29,7 +29,8 @@ describe("codegen.yml", () => {
     }
     // The output compiles under the repository's tsconfig (NodeNext): relative imports name their .js file.
     for (const file of files as Array<{ filename: string; content: string }>) {
-      for (const [, target] of file.content.matchAll(/from ['"](\.[^'"]*)['"]/g)) expect(target, file.filename).toMatch(/\.js$/);
+      for (const [, target] of file.content.matchAll(/from ['"](\.[^'"]*)['"]/g))
+        expect(target, file.filename).toMatch(/\.js$/);
     }
     const graphqlTs = files.find((f: { filename: string }) => f.filename.endsWith("graphql.ts"))!.content as string;
     for (const { name, kind } of operations) {

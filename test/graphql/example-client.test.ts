@@ -13,19 +13,35 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 describe("examples/client.ts", () => {
-  it("signs up, creates an organization, a project and items, and pages through them", { timeout: 60_000 }, async () => {
-    const lines: string[] = [];
-    const slug = app.slugFor("example");
-    const result = await runExample("http://test/graphql", { fetch: app.yoga.fetch as typeof fetch, slug, log: (line) => lines.push(line) });
+  it(
+    "signs up, creates an organization, a project and items, and pages through them",
+    { timeout: 60_000 },
+    async () => {
+      const lines: string[] = [];
+      const slug = app.slugFor("example");
+      const result = await runExample("http://test/graphql", {
+        fetch: app.yoga.fetch as typeof fetch,
+        slug,
+        log: (line) => lines.push(line),
+      });
 
-    expect(result.organization.slug).toBe(slug);
-    expect(result.titles).toEqual(["Hosting contract ends in May", "Designs signed off", "Pick a CMS", "Content freeze", "Go-live checklist"]);
-    expect(result.pages).toBe(3); // 5 items, 2 per page
-    expect(lines[0]).toBe(`signed up as ${result.email}`);
+      expect(result.organization.slug).toBe(slug);
+      expect(result.titles).toEqual([
+        "Hosting contract ends in May",
+        "Designs signed off",
+        "Pick a CMS",
+        "Content freeze",
+        "Go-live checklist",
+      ]);
+      expect(result.pages).toBe(3); // 5 items, 2 per page
+      expect(lines[0]).toBe(`signed up as ${result.email}`);
 
-    // What the client wrote is in the organization it created, and the user owns it.
-    const org = await app.central.organization.findUniqueOrThrow({ where: { slug } });
-    const user = await app.central.user.findUniqueOrThrow({ where: { email: result.email } });
-    expect(await app.central.membership.findUnique({ where: { userId_orgId: { userId: user.id, orgId: org.id } } })).toMatchObject({ role: "OWNER" });
-  });
+      // What the client wrote is in the organization it created, and the user owns it.
+      const org = await app.central.organization.findUniqueOrThrow({ where: { slug } });
+      const user = await app.central.user.findUniqueOrThrow({ where: { email: result.email } });
+      expect(
+        await app.central.membership.findUnique({ where: { userId_orgId: { userId: user.id, orgId: org.id } } }),
+      ).toMatchObject({ role: "OWNER" });
+    },
+  );
 });

@@ -18,14 +18,19 @@ beforeAll(() => {
 
 describe("layer rules", () => {
   it("refuses an import that runs up the layers", async () => {
-    const found = await problems("src/data/probe.ts", `import { orgScope } from "../graphql/access.ts";\nexport const x = orgScope;\n`);
+    const found = await problems(
+      "src/data/probe.ts",
+      `import { orgScope } from "../graphql/access.ts";\nexport const x = orgScope;\n`,
+    );
     expect(found.join("\n")).toMatch(/import-x\/no-restricted-paths/);
   });
 
   it("refuses a database client outside src/tenancy and src/data, but allows its types", async () => {
     const code = `import { PrismaClient } from "../data/generated/tenant/client.ts";\nimport pg from "pg";\nexport const y = [PrismaClient, pg];\n`;
     for (const file of ["src/graphql/probe.ts", "src/braid/probe.ts", "src/http/probe.ts"]) {
-      expect((await problems(file, code)).filter((p) => p.startsWith("@typescript-eslint/no-restricted-imports"))).toHaveLength(2);
+      expect(
+        (await problems(file, code)).filter((p) => p.startsWith("@typescript-eslint/no-restricted-imports")),
+      ).toHaveLength(2);
     }
     const types = `import type { TenantDb } from "../data/tenant-client.ts";\nexport type Db = TenantDb;\n`;
     expect(await problems("src/braid/probe.ts", types)).toEqual([]);
@@ -33,6 +38,11 @@ describe("layer rules", () => {
   });
 
   it("allows imports down the layers", async () => {
-    expect(await problems("src/graphql/probe.ts", `import { pageProjects } from "../braid/projects.ts";\nexport const p = pageProjects;\n`)).toEqual([]);
+    expect(
+      await problems(
+        "src/graphql/probe.ts",
+        `import { pageProjects } from "../braid/projects.ts";\nexport const p = pageProjects;\n`,
+      ),
+    ).toEqual([]);
   });
 });

@@ -15,7 +15,10 @@ async function orgWith(name: string, projects: number, itemsPerProject: number) 
   const user = await app.createUser([[org, "OWNER"]]);
   const token = await app.token(user.id, org.id);
   for (let p = 0; p < projects; p++) {
-    const created = await app.graphql(`mutation($n: String!) { createProject(input: { name: $n }) { id } }`, { token, variables: { n: `project ${p}` } });
+    const created = await app.graphql(`mutation($n: String!) { createProject(input: { name: $n }) { id } }`, {
+      token,
+      variables: { n: `project ${p}` },
+    });
     for (let i = 0; i < itemsPerProject; i++) {
       await app.graphql(`mutation($p: ID!, $t: String!) { createItem(input: { projectId: $p, title: $t }) { id } }`, {
         token,
@@ -52,7 +55,9 @@ describe("statement counts", () => {
     const many = await countStatements(QUERY, large.token);
     expect(projectsOf(few.data)).toHaveLength(2);
     expect(projectsOf(many.data)).toHaveLength(15);
-    expect(projectsOf(many.data).flatMap((p: { itemsConnection: { edges: unknown[] } }) => p.itemsConnection.edges)).toHaveLength(60);
+    expect(
+      projectsOf(many.data).flatMap((p: { itemsConnection: { edges: unknown[] } }) => p.itemsConnection.edges),
+    ).toHaveLength(60);
     expect(many.count).toBe(few.count);
     // One statement: the tenant client loads relations with lateral joins (relationJoins),
     // so the items and each item's project come with the projects.

@@ -38,7 +38,10 @@ export interface TestApp extends App {
   createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
   token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
   /** A typed document (op("Name")) types `variables` and `data`; a plain string is untyped. */
-  graphql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, options?: RequestOptions<TVariables>): Promise<GraphQLResponse<TData>>;
+  graphql<TData, TVariables>(
+    document: TypedDocumentNode<TData, TVariables>,
+    options?: RequestOptions<TVariables>,
+  ): Promise<GraphQLResponse<TData>>;
   graphql<T = any>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
@@ -101,7 +104,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     ...app,
     slugFor,
-    provisionOrg: (name, placement = {}) => provisionOrganization(app.lifecycle, { slug: slugFor(name), name, ...placement }),
+    provisionOrg: (name, placement = {}) =>
+      provisionOrganization(app.lifecycle, { slug: slugFor(name), name, ...placement }),
     async createUser(memberships = []) {
       const email = `${randomUUID()}@test.example`;
       const user = await app.central.user.create({ data: { email, name: email.slice(0, 8) } });
@@ -111,7 +115,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { id: user.id, email };
     },
     token: (userId, orgId, ttlSeconds) => signToken(config.auth, { userId, orgId }, ttlSeconds),
-    async graphql(document: string | TypedDocumentNode<unknown, unknown>, { token, orgId, variables, headers = {} }: RequestOptions<unknown> = {}) {
+    async graphql(
+      document: string | TypedDocumentNode<unknown, unknown>,
+      { token, orgId, variables, headers = {} }: RequestOptions<unknown> = {},
+    ) {
       const query = typeof document === "string" ? document : printed(document);
       const response = await app.yoga.fetch("http://test/graphql", {
         method: "POST",
@@ -126,14 +133,23 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { status: response.status, ...(await response.json()) };
     },
     async close() {
-      const databases = await app.central.organization.findMany({ distinct: ["server", "databaseName"], select: { server: true, databaseName: true } });
-      const orgs = await app.central.organization.findMany({ select: { server: true, tier: true, databaseName: true, schemaName: true } });
+      const databases = await app.central.organization.findMany({
+        distinct: ["server", "databaseName"],
+        select: { server: true, databaseName: true },
+      });
+      const orgs = await app.central.organization.findMany({
+        select: { server: true, tier: true, databaseName: true, schemaName: true },
+      });
       await app.close();
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
       // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
       for (const org of orgs) {
         const role = orgRoleName(org);
-        if (role) await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`), app.servers[org.server]!);
+        if (role)
+          await withAdminClient(
+            (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`),
+            app.servers[org.server]!,
+          );
       }
       for (const url of [serverUrl(), secondServerUrl()]) {
         for (const role of [config.appRole.name, switcherRoleName(config.appRole)]) {

@@ -32,6 +32,9 @@ export async function createScratchDatabase(prefix = "t"): Promise<ScratchDataba
   return {
     name,
     url: databaseUrlOn(serverUrl(), name),
-    drop: () => withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

@@ -18,6 +18,10 @@ export async function memberOf(app: TestApp, org: Organization, role: Role): Pro
 }
 
 /** Creates a project with `token` (an admin's or owner's) and returns it as the API does. */
-export async function newProject(app: TestApp, token: string, name: string): Promise<{ id: string; name: string; version: number }> {
+export async function newProject(
+  app: TestApp,
+  token: string,
+  name: string,
+): Promise<{ id: string; name: string; version: number }> {
   return dataOf(await app.graphql(op("NewProject"), { token, variables: { input: { name } } })).createProject;
 }

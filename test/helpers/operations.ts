@@ -8,7 +8,9 @@ import * as generated from "../../operations/generated/graphql.js";
 type Generated = typeof generated;
 
 /** Every operation's name: `NewProject` for the generated `NewProjectDocument`. */
-export type OperationName = { [K in keyof Generated]: K extends `${infer Name}Document` ? Name : never }[keyof Generated];
+export type OperationName = {
+  [K in keyof Generated]: K extends `${infer Name}Document` ? Name : never;
+}[keyof Generated];
 
 export type OperationDocument<Name extends OperationName> = Generated[`${Name}Document`];
 
@@ -20,4 +22,5 @@ export function op<Name extends OperationName>(name: Name): OperationDocument<Na
 
 /** The data an operation returns, and the `input` variable of a mutation that takes one. */
 export type DataOf<Name extends OperationName> = ResultOf<OperationDocument<Name>>;
-export type InputOf<Name extends OperationName> = VariablesOf<OperationDocument<Name>> extends { input: infer Input } ? Input : never;
+export type InputOf<Name extends OperationName> =
+  VariablesOf<OperationDocument<Name>> extends { input: infer Input } ? Input : never;

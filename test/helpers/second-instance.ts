@@ -12,7 +12,11 @@ export interface RequestFrom extends RequestOptions {
   remoteAddress?: string;
 }
 
-export async function requestVia<T = any>(app: Pick<App, "yoga">, document: string | DocumentNode, options: RequestFrom = {}): Promise<GraphQLResponse<T> & { headers: Headers }> {
+export async function requestVia<T = any>(
+  app: Pick<App, "yoga">,
+  document: string | DocumentNode,
+  options: RequestFrom = {},
+): Promise<GraphQLResponse<T> & { headers: Headers }> {
   const query = typeof document === "string" ? document : print(document);
   const { token, orgId, variables, headers = {}, remoteAddress } = options;
   const response = await app.yoga.fetch(

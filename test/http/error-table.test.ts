@@ -31,7 +31,11 @@ describe("the README's error table", () => {
     expectCode(await app.graphql(`{ me { id } }`, { token: await app.token(randomUUID()) }), "UNAUTHENTICATED", 401);
     expectCode(await app.graphql(PROJECTS, { token: await app.token(randomUUID(), org.id) }), "UNAUTHENTICATED", 401);
     const member = await app.createUser([[org, "MEMBER"]]);
-    expectCode(await app.graphql(PROJECTS, { token: await app.token(member.id, randomUUID()) }), "UNAUTHENTICATED", 401);
+    expectCode(
+      await app.graphql(PROJECTS, { token: await app.token(member.id, randomUUID()) }),
+      "UNAUTHENTICATED",
+      401,
+    );
   });
 
   it("FORBIDDEN 403: not a member of the organization asked for; a role that does not allow the field", async () => {
@@ -39,26 +43,52 @@ describe("the README's error table", () => {
     const outsider = await app.createUser([[other, "OWNER"]]);
     expectCode(await app.graphql(PROJECTS, { token: await app.token(outsider.id, org.id) }), "FORBIDDEN", 403);
     const viewer = await app.createUser([[org, "VIEWER"]]);
-    expectCode(await app.graphql(`mutation { createProject(input: { name: "no" }) { id } }`, { token: await app.token(viewer.id, org.id) }), "FORBIDDEN", 403);
+    expectCode(
+      await app.graphql(`mutation { createProject(input: { name: "no" }) { id } }`, {
+        token: await app.token(viewer.id, org.id),
+      }),
+      "FORBIDDEN",
+      403,
+    );
   });
 
   it("NOT_FOUND 404: an item under a project that is not in the organization", async () => {
-    expectCode(await app.graphql(`mutation { createItem(input: { projectId: "${randomUUID()}", title: "x" }) { id } }`, { token: owner }), "NOT_FOUND", 404);
+    expectCode(
+      await app.graphql(`mutation { createItem(input: { projectId: "${randomUUID()}", title: "x" }) { id } }`, {
+        token: owner,
+      }),
+      "NOT_FOUND",
+      404,
+    );
   });
 
   it("BAD_USER_INPUT 400: invalid input naming its field; no organization selected", async () => {
-    expectCode(await app.graphql(`mutation { createProject(input: { name: "" }) { id } }`, { token: owner }), "BAD_USER_INPUT", 400, { field: expect.stringMatching(/name/) });
+    expectCode(
+      await app.graphql(`mutation { createProject(input: { name: "" }) { id } }`, { token: owner }),
+      "BAD_USER_INPUT",
+      400,
+      { field: expect.stringMatching(/name/) },
+    );
     const second = await app.provisionOrg("errors-second");
-    const several = await app.createUser([[org, "MEMBER"], [second, "MEMBER"]]);
+    const several = await app.createUser([
+      [org, "MEMBER"],
+      [second, "MEMBER"],
+    ]);
     expectCode(await app.graphql(PROJECTS, { token: await app.token(several.id) }), "BAD_USER_INPUT", 400);
   });
 
   it("CONFLICT 409: a write naming a version that is no longer current", async () => {
-    const created = await app.graphql(`mutation { createProject(input: { name: "versioned" }) { id version } }`, { token: owner });
+    const created = await app.graphql(`mutation { createProject(input: { name: "versioned" }) { id version } }`, {
+      token: owner,
+    });
     const { id, version } = created.data.createProject;
     const update = `mutation($id: ID!, $v: Int!) { updateProject(input: { id: $id, version: $v, name: "renamed" }) { version } }`;
-    expect((await app.graphql(update, { token: owner, variables: { id, v: version } })).data).toEqual({ updateProject: { version: version + 1 } });
-    expectCode(await app.graphql(update, { token: owner, variables: { id, v: version } }), "CONFLICT", 409, { currentVersion: version + 1 });
+    expect((await app.graphql(update, { token: owner, variables: { id, v: version } })).data).toEqual({
+      updateProject: { version: version + 1 },
+    });
+    expectCode(await app.graphql(update, { token: owner, variables: { id, v: version } }), "CONFLICT", 409, {
+      currentVersion: version + 1,
+    });
   });
 
   it("RATE_LIMITED 429: too many log-in attempts for one email", async () => {

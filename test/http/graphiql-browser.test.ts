@@ -18,7 +18,10 @@ import { startTestApp, type TestApp } from "../helpers/app.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT = path.resolve(import.meta.dirname, "../../test-output/graphiql.png");
-if (!hasChromium) console.log(`GraphiQL browser test NOT run: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+if (!hasChromium)
+  console.log(
+    `GraphiQL browser test NOT run: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
 
 let app: TestApp;
 let server: Server;
@@ -32,12 +35,17 @@ beforeAll(async () => {
   orgName = org.name;
   const user = await app.createUser([[org, "OWNER"]]);
   token = await app.token(user.id, org.id);
-  const created = await app.graphql(`mutation { createProject(input: { name: "Browser-visible project" }) { id } }`, { token });
-  expect(created.errors).toBeUndefined();
-  const item = await app.graphql(`mutation($p: ID!) { createItem(input: { projectId: $p, kind: RISK, title: "Browser-visible risk" }) { id } }`, {
+  const created = await app.graphql(`mutation { createProject(input: { name: "Browser-visible project" }) { id } }`, {
     token,
-    variables: { p: created.data.createProject.id },
   });
+  expect(created.errors).toBeUndefined();
+  const item = await app.graphql(
+    `mutation($p: ID!) { createItem(input: { projectId: $p, kind: RISK, title: "Browser-visible risk" }) { id } }`,
+    {
+      token,
+      variables: { p: created.data.createProject.id },
+    },
+  );
   expect(item.errors).toBeUndefined();
   server = createServer(app.yoga);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -53,71 +61,81 @@ describe("GraphiQL page", () => {
     const response = await fetch(`${origin}/graphql`, { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
     const html = await response.text();
-    const sources = [...html.matchAll(/<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi)].map((m) => m[1]!);
+    const sources = [
+      ...html.matchAll(/<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?([^"'\s>]+)/gi),
+    ].map((m) => m[1]!);
     expect(sources.filter((source) => /^(https?:)?\/\//i.test(source))).toEqual([]);
     expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs|esm\.sh/);
     expect(html).toContain("<title>tenantgraph</title>");
   });
 
-  it.runIf(hasChromium)("opens with the example query, runs it with a pasted demo header, shows the result", { timeout: 120_000 }, async () => {
-    const { launch } = await import("puppeteer-core");
-    const profile = await mkdtemp(path.join(tmpdir(), "tenantgraph-chromium-"));
-    let browser: Browser | undefined;
-    try {
-      browser = await launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          `--user-data-dir=${profile}`,
-        ],
-      });
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1600, height: 1000 });
-      const elsewhere: string[] = [];
-      await page.setRequestInterception(true);
-      page.on("request", (request) => {
-        const url = request.url();
-        if (/^(data|blob):/.test(url) || url.startsWith(`${origin}/`)) return void request.continue();
-        elsewhere.push(url);
-        void request.abort();
-      });
+  it.runIf(hasChromium)(
+    "opens with the example query, runs it with a pasted demo header, shows the result",
+    { timeout: 120_000 },
+    async () => {
+      const { launch } = await import("puppeteer-core");
+      const profile = await mkdtemp(path.join(tmpdir(), "tenantgraph-chromium-"));
+      let browser: Browser | undefined;
+      try {
+        browser = await launch({
+          executablePath: CHROMIUM,
+          headless: true,
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            `--user-data-dir=${profile}`,
+          ],
+        });
+        const page = await browser.newPage();
+        await page.setViewport({ width: 1600, height: 1000 });
+        const elsewhere: string[] = [];
+        await page.setRequestInterception(true);
+        page.on("request", (request) => {
+          const url = request.url();
+          if (/^(data|blob):/.test(url) || url.startsWith(`${origin}/`)) return void request.continue();
+          elsewhere.push(url);
+          void request.abort();
+        });
 
-      await page.goto(`${origin}/graphql`, { waitUntil: "load" });
-      const queryEditor = ".graphiql-query-editor";
-      await page.waitForFunction((selector) => document.querySelector(selector)?.textContent?.includes("currentOrganization"), { timeout: 60_000 }, queryEditor);
-      // The whole configured query (comments with the header hint first), not Yoga's welcome text.
-      const withoutSpace = (text: string) => text.replace(/\s+/g, "");
-      expect(withoutSpace(await editorText(page, queryEditor))).toBe(withoutSpace(GRAPHIQL_DEFAULT_QUERY));
+        await page.goto(`${origin}/graphql`, { waitUntil: "load" });
+        const queryEditor = ".graphiql-query-editor";
+        await page.waitForFunction(
+          (selector) => document.querySelector(selector)?.textContent?.includes("currentOrganization"),
+          { timeout: 60_000 },
+          queryEditor,
+        );
+        // The whole configured query (comments with the header hint first), not Yoga's welcome text.
+        const withoutSpace = (text: string) => text.replace(/\s+/g, "");
+        expect(withoutSpace(await editorText(page, queryEditor))).toBe(withoutSpace(GRAPHIQL_DEFAULT_QUERY));
 
-      await pasteHeaders(page, `{"Authorization": "Bearer ${token}"}`);
-      await page.click(".graphiql-execute-button");
-      await page.waitForFunction(
-        (name) => document.querySelector(".graphiql-response")?.textContent?.includes(name),
-        { timeout: 30_000 },
-        orgName,
-      );
-      const result = await editorText(page, ".graphiql-response");
-      expect(result).toContain(orgName);
-      expect(result).toContain("Browser-visible project");
-      expect(result).toContain("Browser-visible risk");
-      expect(result).not.toContain("UNAUTHENTICATED");
+        await pasteHeaders(page, `{"Authorization": "Bearer ${token}"}`);
+        await page.click(".graphiql-execute-button");
+        await page.waitForFunction(
+          (name) => document.querySelector(".graphiql-response")?.textContent?.includes(name),
+          { timeout: 30_000 },
+          orgName,
+        );
+        const result = await editorText(page, ".graphiql-response");
+        expect(result).toContain(orgName);
+        expect(result).toContain("Browser-visible project");
+        expect(result).toContain("Browser-visible risk");
+        expect(result).not.toContain("UNAUTHENTICATED");
 
-      await mkdir(path.dirname(SCREENSHOT), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT });
-      expect(elsewhere).toEqual([]);
-    } finally {
-      await browser?.close();
-      await rm(profile, { recursive: true, force: true });
-    }
-  });
+        await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT });
+        expect(elsewhere).toEqual([]);
+      } finally {
+        await browser?.close();
+        await rm(profile, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /** The visible text of a Monaco editor (its lines, with non-breaking spaces made plain). */

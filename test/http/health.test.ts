@@ -24,7 +24,9 @@ describe("health endpoints", () => {
   it("/health/db answers 503 when it is not", async () => {
     const config = loadConfig({ JWT_SECRET: "s".repeat(40), APP_DB_PASSWORD: "unused", LOG_LEVEL: "silent" });
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
-    const broken = await createApp(config, "postgresql://nobody:x@127.0.0.1:1/none", { logger: pino({ level: "silent" }) });
+    const broken = await createApp(config, "postgresql://nobody:x@127.0.0.1:1/none", {
+      logger: pino({ level: "silent" }),
+    });
     try {
       const r = await broken.yoga.fetch("http://test/health/db");
       expect(r.status).toBe(503);

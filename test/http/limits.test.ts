@@ -86,11 +86,27 @@ describe("request body size (MAX_BODY_BYTES, default 1 MB)", () => {
 // Depth 2 + 4 per level (project, itemsConnection, edges, node; then id), cheap: first: 1.
 const nested = (levels: number) =>
   `{ project(id: "00000000-0000-0000-0000-000000000000") { ${"itemsConnection(first: 1) { edges { node { project { ".repeat(levels)} id ${"} } } } ".repeat(levels)} } }`;
-const overLimit: Array<{ kind: string; limit: number; measured: number; query: string; variables?: Record<string, unknown> }> = [
+const overLimit: Array<{
+  kind: string;
+  limit: number;
+  measured: number;
+  query: string;
+  variables?: Record<string, unknown>;
+}> = [
   { kind: "tokens", limit: 2000, measured: 2001, query: `{ ${"__typename ".repeat(3000)} }` },
   { kind: "depth", limit: 12, measured: 14, query: nested(3) },
-  { kind: "aliases", limit: 15, measured: 16, query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: projectsConnection(first: 1) { totalCount }`).join(" ")} }` },
-  { kind: "directives", limit: 20, measured: 21, query: `{ me { ${Array.from({ length: 21 }, () => "email @include(if: true)").join(" ")} } }` },
+  {
+    kind: "aliases",
+    limit: 15,
+    measured: 16,
+    query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: projectsConnection(first: 1) { totalCount }`).join(" ")} }`,
+  },
+  {
+    kind: "directives",
+    limit: 20,
+    measured: 21,
+    query: `{ me { ${Array.from({ length: 21 }, () => "email @include(if: true)").join(" ")} } }`,
+  },
   {
     kind: "cost",
     limit: 20_000,
@@ -120,7 +136,12 @@ describe("document limits: QUERY_TOO_COMPLEX, HTTP 400, no SQL", () => {
     // 700 fields: graphql-js itself aborts validation past ~1,000 identical fields (its overlap budget).
     ok(await app.graphql(`{ ${"__typename ".repeat(700)} }`));
     ok(await app.graphql(nested(2), { token }));
-    ok(await app.graphql(`{ ${Array.from({ length: 15 }, (_, i) => `a${i}: projectsConnection(first: 1) { totalCount }`).join(" ")} }`, { token }));
+    ok(
+      await app.graphql(
+        `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: projectsConnection(first: 1) { totalCount }`).join(" ")} }`,
+        { token },
+      ),
+    );
     ok(await app.graphql(overLimit[4]!.query, { token, variables: { n: 5 } })); // cost depends on the variables
     expect(statements.org).toBeGreaterThan(0);
     expect(statements.central).toBeGreaterThan(0);
@@ -139,7 +160,11 @@ describe("operationCost (the measure a cost rate limit reuses)", () => {
 
   it("multiplies nested lists and reads first/last from variables and the named operation", () => {
     const inner = 1 + 5 * 3;
-    expect(cost(`{ projectsConnection(first: 10) { edges { node { itemsConnection(last: 5) { edges { node { id } } } } } } }`)).toBe(1 + 10 * (1 + (1 + inner)));
+    expect(
+      cost(
+        `{ projectsConnection(first: 10) { edges { node { itemsConnection(last: 5) { edges { node { id } } } } } } }`,
+      ),
+    ).toBe(1 + 10 * (1 + (1 + inner)));
     const two = `query A($n: Int) { projectsConnection(first: $n) { edges { node { id } } } } query B { me { email } }`;
     expect(cost(two, { n: 7 }, "A")).toBe(1 + 7 * 3);
     expect(cost(two, {}, "B")).toBe(2);
@@ -156,7 +181,10 @@ describe("operationCost (the measure a cost rate limit reuses)", () => {
     await yoga.fetch("http://test/graphql", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `query P($n: Int) { projectsConnection(first: $n) { edges { node { id } } } }`, variables: { n: 10 } }),
+      body: JSON.stringify({
+        query: `query P($n: Int) { projectsConnection(first: $n) { edges { node { id } } } }`,
+        variables: { n: 10 },
+      }),
     });
     expect(seen).toEqual([31]);
   });
@@ -164,10 +192,14 @@ describe("operationCost (the measure a cost rate limit reuses)", () => {
 
 describe("parse cache bounds", () => {
   it("keeps at most the configured entries and never caches a document estimated over a tenth of the byte budget", () => {
-    const option = parseCacheOption({ entries: 3, bytes: 1000 * BYTES_PER_SOURCE_CHARACTER }) as { documentCache: { get(k: string): unknown; set(k: string, v: unknown): void } };
+    const option = parseCacheOption({ entries: 3, bytes: 1000 * BYTES_PER_SOURCE_CHARACTER }) as {
+      documentCache: { get(k: string): unknown; set(k: string, v: unknown): void };
+    };
     const doc = parse("{ __typename }");
     for (let i = 0; i < 5; i++) option.documentCache.set(`{ __typename } # ${i}`, doc);
-    expect([0, 1, 2, 3, 4].filter((i) => option.documentCache.get(`{ __typename } # ${i}`) !== undefined)).toEqual([2, 3, 4]);
+    expect([0, 1, 2, 3, 4].filter((i) => option.documentCache.get(`{ __typename } # ${i}`) !== undefined)).toEqual([
+      2, 3, 4,
+    ]);
     const big = `{ __typename } # ${"x".repeat(200)}`;
     option.documentCache.set(big, doc);
     expect(option.documentCache.get(big)).toBeUndefined();
@@ -185,7 +217,10 @@ describe("schema exposure", () => {
     expect(JSON.stringify(response.errors)).not.toMatch(/did you mean/i);
     expect(statements).toEqual({ org: 0, central: 0 });
     // Nor for values checked at execution (an enum variable with a typo).
-    const typo = await app.graphql(`query Q($kind: [ItemKind!]) { itemsConnection(filter: { kind: $kind }) { totalCount } }`, { token, variables: { kind: ["RISKK"] } });
+    const typo = await app.graphql(
+      `query Q($kind: [ItemKind!]) { itemsConnection(filter: { kind: $kind }) { totalCount } }`,
+      { token, variables: { kind: ["RISKK"] } },
+    );
     expect(typo.errors![0]!.message).toContain("RISKK");
     expect(JSON.stringify(typo.errors)).not.toMatch(/did you mean|"RISK"/i);
   });
@@ -211,7 +246,8 @@ describe("schema exposure", () => {
 });
 
 describe("CSRF and CORS", () => {
-  const get = (headers: Record<string, string> = {}) => app.yoga.fetch(`http://test/graphql?query=${encodeURIComponent("{ __typename }")}`, { headers });
+  const get = (headers: Record<string, string> = {}) =>
+    app.yoga.fetch(`http://test/graphql?query=${encodeURIComponent("{ __typename }")}`, { headers });
 
   it("refuses a GET without the CSRF header and a POST with a form content type (no preflight) with 403", async () => {
     const refused = await get();
@@ -223,7 +259,11 @@ describe("CSRF and CORS", () => {
       body: `query=${encodeURIComponent("{ __typename }")}`,
     });
     expect(form.status).toBe(403);
-    const text = await app.yoga.fetch("http://test/graphql", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const text = await app.yoga.fetch("http://test/graphql", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(text.status).toBe(403);
   });
 
@@ -241,13 +281,21 @@ describe("CSRF and CORS", () => {
     const preflight = (target: TestApp, origin: string) =>
       target.yoga.fetch("http://test/graphql", {
         method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type,authorization",
+        },
       });
     expect((await preflight(app, "https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
     const open = await startTestApp({ env: { CORS_ORIGINS: "https://app.example, https://admin.example" } });
     try {
-      expect((await preflight(open, "https://app.example")).headers.get("access-control-allow-origin")).toBe("https://app.example");
-      expect((await preflight(open, "https://evil.example")).headers.get("access-control-allow-origin")).not.toBe("https://evil.example");
+      expect((await preflight(open, "https://app.example")).headers.get("access-control-allow-origin")).toBe(
+        "https://app.example",
+      );
+      expect((await preflight(open, "https://evil.example")).headers.get("access-control-allow-origin")).not.toBe(
+        "https://evil.example",
+      );
     } finally {
       await open.close();
     }

@@ -19,7 +19,9 @@ async function persistedDocuments(): Promise<Record<string, string>> {
     const context = await loadContext(path.join(ROOT, "codegen.yml"));
     context.updateConfig({ silent: true });
     const files = await generate(context, false);
-    return JSON.parse(files.find((f: { filename: string }) => f.filename.endsWith("persisted-documents.json"))!.content);
+    return JSON.parse(
+      files.find((f: { filename: string }) => f.filename.endsWith("persisted-documents.json"))!.content,
+    );
   } finally {
     process.chdir(cwd);
   }
@@ -59,7 +61,10 @@ async function send(body: object, token?: string) {
   return { status: response.status, ...(await response.json()) };
 }
 
-const byHash = (hash: string, variables?: object) => ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+const byHash = (hash: string, variables?: object) => ({
+  variables,
+  extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+});
 
 describe("persisted operations only", () => {
   it("is off by default", () => {

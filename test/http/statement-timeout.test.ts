@@ -21,7 +21,10 @@ describe("statement timeout", () => {
     const org = await app.provisionOrg("sleepy");
     const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
     try {
-      const error = await lease.db.$queryRaw`SELECT pg_sleep(5)`.then(() => undefined, (e: unknown) => e);
+      const error = await lease.db.$queryRaw`SELECT pg_sleep(5)`.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isQueryTimeout(error)).toBe(true);
       expect(await lease.db.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]); // the connection is usable again
     } finally {

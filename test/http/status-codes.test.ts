@@ -17,7 +17,9 @@ beforeAll(async () => {
   const org = await app.provisionOrg("status");
   const owner = await app.createUser([[org, "OWNER"]]);
   const viewer = await app.createUser([[org, "VIEWER"]]);
-  const created = await app.graphql(`mutation { createProject(input: { name: "Status board" }) { id } }`, { token: await app.token(owner.id, org.id) });
+  const created = await app.graphql(`mutation { createProject(input: { name: "Status board" }) { id } }`, {
+    token: await app.token(owner.id, org.id),
+  });
   projectId = created.data.createProject.id;
   viewerToken = await app.token(viewer.id, org.id);
 });
@@ -29,16 +31,48 @@ async function send(body: string, { accept, token }: { accept?: string; token?: 
   if (token !== null) headers.authorization = `Bearer ${token ?? viewerToken}`;
   const response = await app.yoga.fetch("http://test/graphql", { method: "POST", headers, body });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get("content-type")?.split(";")[0], body: JSON.parse(text) as { data?: any; errors?: any[] } };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type")?.split(";")[0],
+    body: JSON.parse(text) as { data?: any; errors?: any[] },
+  };
 }
 const query = (q: string) => JSON.stringify({ query: q });
 
 // One row per case: the status for application/json, then for application/graphql-response+json.
 const CASES = {
-  "parse error": { body: () => query("{ me { email "), token: undefined, code: "GRAPHQL_PARSE_FAILED", json: 200, graphqlResponse: 400, data: "absent" },
-  "validation error": { body: () => query("{ me { nope } }"), token: undefined, code: "GRAPHQL_VALIDATION_FAILED", json: 200, graphqlResponse: 400, data: "absent" },
-  "UNAUTHENTICATED (no token)": { body: () => query("{ me { email } }"), token: null, code: "UNAUTHENTICATED", json: 200, graphqlResponse: 401, data: "absent" },
-  "UNAUTHENTICATED (bad token)": { body: () => query("{ me { email } }"), token: "not-a-token", code: "UNAUTHENTICATED", json: 200, graphqlResponse: 401, data: "absent" },
+  "parse error": {
+    body: () => query("{ me { email "),
+    token: undefined,
+    code: "GRAPHQL_PARSE_FAILED",
+    json: 200,
+    graphqlResponse: 400,
+    data: "absent",
+  },
+  "validation error": {
+    body: () => query("{ me { nope } }"),
+    token: undefined,
+    code: "GRAPHQL_VALIDATION_FAILED",
+    json: 200,
+    graphqlResponse: 400,
+    data: "absent",
+  },
+  "UNAUTHENTICATED (no token)": {
+    body: () => query("{ me { email } }"),
+    token: null,
+    code: "UNAUTHENTICATED",
+    json: 200,
+    graphqlResponse: 401,
+    data: "absent",
+  },
+  "UNAUTHENTICATED (bad token)": {
+    body: () => query("{ me { email } }"),
+    token: "not-a-token",
+    code: "UNAUTHENTICATED",
+    json: 200,
+    graphqlResponse: 401,
+    data: "absent",
+  },
   "field error with partial data": {
     // A VIEWER may read the project but not its deleted items: project becomes null, me stays.
     body: () =>
@@ -52,14 +86,24 @@ const CASES = {
     graphqlResponse: 200,
     data: "partial",
   },
-  "field error with null data": { body: () => query(`mutation { createProject(input: { name: "not mine to make" }) { id } }`), token: undefined, code: "FORBIDDEN", json: 200, graphqlResponse: 403, data: "null" },
+  "field error with null data": {
+    body: () => query(`mutation { createProject(input: { name: "not mine to make" }) { id } }`),
+    token: undefined,
+    code: "FORBIDDEN",
+    json: 200,
+    graphqlResponse: 403,
+    data: "null",
+  },
 } as const;
 
 describe("HTTP status codes", () => {
   for (const [name, c] of Object.entries(CASES)) {
     it(`${name}: ${c.json} for ${JSON_TYPE}, ${c.graphqlResponse} for ${GRAPHQL_RESPONSE}`, async () => {
       const body = c.body();
-      for (const [accept, status] of [[JSON_TYPE, c.json], [GRAPHQL_RESPONSE, c.graphqlResponse]] as const) {
+      for (const [accept, status] of [
+        [JSON_TYPE, c.json],
+        [GRAPHQL_RESPONSE, c.graphqlResponse],
+      ] as const) {
         const r = await send(body, { accept, token: c.token });
         expect({ accept, status: r.status, type: r.type }).toEqual({ accept, status, type: accept });
         expect(r.body.errors?.[0]?.extensions?.code).toBe(c.code);
@@ -82,8 +126,12 @@ describe("HTTP status codes", () => {
       const r = await send(query("{ me { email } }"), { accept, token: null });
       expect({ accept, type: r.type, status: r.status }).toEqual({ accept, type: GRAPHQL_RESPONSE, status: 401 });
     }
-    expect((await send(query("{ me { email } }"), { accept: `${JSON_TYPE}, ${GRAPHQL_RESPONSE}`, token: null })).type).toBe(JSON_TYPE);
-    expect((await send(query("{ me { email } }"), { accept: `${GRAPHQL_RESPONSE}, ${JSON_TYPE}`, token: null })).type).toBe(GRAPHQL_RESPONSE);
+    expect(
+      (await send(query("{ me { email } }"), { accept: `${JSON_TYPE}, ${GRAPHQL_RESPONSE}`, token: null })).type,
+    ).toBe(JSON_TYPE);
+    expect(
+      (await send(query("{ me { email } }"), { accept: `${GRAPHQL_RESPONSE}, ${JSON_TYPE}`, token: null })).type,
+    ).toBe(GRAPHQL_RESPONSE);
   });
 
   it("answers 200 with the data when nothing failed, for both media types", async () => {

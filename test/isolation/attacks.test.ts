@@ -30,7 +30,11 @@ interface Side {
   word: string;
 }
 
-async function side(name: string, tier: (typeof PLACEMENTS)[number][0], server: (typeof PLACEMENTS)[number][1]): Promise<Side> {
+async function side(
+  name: string,
+  tier: (typeof PLACEMENTS)[number][0],
+  server: (typeof PLACEMENTS)[number][1],
+): Promise<Side> {
   const org = await app.provisionOrg(name, { tier, server });
   const user = await app.createUser([[org, "OWNER"]]);
   const token = await app.token(user.id, org.id);
@@ -42,7 +46,14 @@ async function side(name: string, tier: (typeof PLACEMENTS)[number][0], server: 
   expect(p.errors).toBeUndefined();
   const i = await app.graphql(`mutation($input: CreateItemInput!) { createItem(input: $input) { id version } }`, {
     token,
-    variables: { input: { projectId: p.data.createProject.id, title: `${word} item`, description: `${word} details`, kind: "RISK" } },
+    variables: {
+      input: {
+        projectId: p.data.createProject.id,
+        title: `${word} item`,
+        description: `${word} details`,
+        kind: "RISK",
+      },
+    },
   });
   expect(i.errors).toBeUndefined();
   return { org, token, userId: user.id, project: p.data.createProject, item: i.data.createItem, word };
@@ -59,10 +70,13 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
   });
 
   async function bUnchanged() {
-    const r = await app.graphql(`query($p: ID!, $i: ID!) { project(id: $p) { name version deletedAt } item(id: $i) { title version deletedAt assignee { id } } }`, {
-      token: b.token,
-      variables: { p: b.project.id, i: b.item.id },
-    });
+    const r = await app.graphql(
+      `query($p: ID!, $i: ID!) { project(id: $p) { name version deletedAt } item(id: $i) { title version deletedAt assignee { id } } }`,
+      {
+        token: b.token,
+        variables: { p: b.project.id, i: b.item.id },
+      },
+    );
     expect(r.data).toEqual({
       project: { name: `${b.word} project`, version: b.project.version, deletedAt: null },
       item: { title: `${b.word} item`, version: b.item.version, deletedAt: null, assignee: null },
@@ -84,7 +98,10 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
       { token: a.token, variables: { w: b.word } },
     );
     expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({ projectsConnection: { totalCount: 0, edges: [] }, itemsConnection: { totalCount: 0, edges: [] } });
+    expect(r.data).toEqual({
+      projectsConnection: { totalCount: 0, edges: [] },
+      itemsConnection: { totalCount: 0, edges: [] },
+    });
   });
 
   it("reads nothing of the other organization by id, or by guessing", async () => {
@@ -98,20 +115,47 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
       variables: { p: b.item.id, i: b.project.id },
     });
     expect(swapped.data).toEqual({ project: null, item: null });
-    const items = await app.graphql(`query($p: ID!) { itemsConnection(first: 10, projectId: $p) { edges { node { id } } } }`, { token: a.token, variables: { p: b.project.id } });
+    const items = await app.graphql(
+      `query($p: ID!) { itemsConnection(first: 10, projectId: $p) { edges { node { id } } } }`,
+      { token: a.token, variables: { p: b.project.id } },
+    );
     expect(items.data?.itemsConnection?.edges ?? []).toEqual([]);
   });
 
   it("cannot update, delete, restore, assign or link the other organization's rows", async () => {
     const attempts: Array<[string, Record<string, unknown>]> = [
-      [`mutation($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`, { id: b.project.id, version: b.project.version, name: "pwned" }],
-      [`mutation($input: VersionedIdInput!) { deleteProject(input: $input) { id } }`, { id: b.project.id, version: b.project.version }],
-      [`mutation($input: VersionedIdInput!) { restoreProject(input: $input) { id } }`, { id: b.project.id, version: b.project.version }],
-      [`mutation($input: UpdateItemInput!) { updateItem(input: $input) { id } }`, { id: b.item.id, version: b.item.version, title: "pwned" }],
-      [`mutation($input: VersionedIdInput!) { deleteItem(input: $input) { id } }`, { id: b.item.id, version: b.item.version }],
-      [`mutation($input: AssignItemInput!) { assignItem(input: $input) { id } }`, { id: b.item.id, version: b.item.version, assigneeId: a.userId }],
-      [`mutation($input: SetItemDependenciesInput!) { setItemDependencies(input: $input) { id } }`, { id: b.item.id, version: b.item.version, dependsOnIds: [] }],
-      [`mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`, { projectId: b.project.id, title: "planted" }],
+      [
+        `mutation($input: UpdateProjectInput!) { updateProject(input: $input) { id } }`,
+        { id: b.project.id, version: b.project.version, name: "pwned" },
+      ],
+      [
+        `mutation($input: VersionedIdInput!) { deleteProject(input: $input) { id } }`,
+        { id: b.project.id, version: b.project.version },
+      ],
+      [
+        `mutation($input: VersionedIdInput!) { restoreProject(input: $input) { id } }`,
+        { id: b.project.id, version: b.project.version },
+      ],
+      [
+        `mutation($input: UpdateItemInput!) { updateItem(input: $input) { id } }`,
+        { id: b.item.id, version: b.item.version, title: "pwned" },
+      ],
+      [
+        `mutation($input: VersionedIdInput!) { deleteItem(input: $input) { id } }`,
+        { id: b.item.id, version: b.item.version },
+      ],
+      [
+        `mutation($input: AssignItemInput!) { assignItem(input: $input) { id } }`,
+        { id: b.item.id, version: b.item.version, assigneeId: a.userId },
+      ],
+      [
+        `mutation($input: SetItemDependenciesInput!) { setItemDependencies(input: $input) { id } }`,
+        { id: b.item.id, version: b.item.version, dependsOnIds: [] },
+      ],
+      [
+        `mutation($input: CreateItemInput!) { createItem(input: $input) { id } }`,
+        { projectId: b.project.id, title: "planted" },
+      ],
     ];
     for (const [mutation, input] of attempts) {
       const r = await app.graphql(mutation, { token: a.token, variables: { input } });
@@ -122,10 +166,13 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
   });
 
   it("cannot make its own rows point at the other organization's", async () => {
-    const link = await app.graphql(`mutation($input: SetItemDependenciesInput!) { setItemDependencies(input: $input) { id } }`, {
-      token: a.token,
-      variables: { input: { id: a.item.id, version: a.item.version, dependsOnIds: [b.item.id] } },
-    });
+    const link = await app.graphql(
+      `mutation($input: SetItemDependenciesInput!) { setItemDependencies(input: $input) { id } }`,
+      {
+        token: a.token,
+        variables: { input: { id: a.item.id, version: a.item.version, dependsOnIds: [b.item.id] } },
+      },
+    );
     expect(link.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const assign = await app.graphql(`mutation($input: AssignItemInput!) { assignItem(input: $input) { id } }`, {
       token: a.token,
@@ -136,10 +183,15 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
   });
 
   it("cannot smuggle an orgId through an input", async () => {
-    const r = await app.graphql(`mutation { createProject(input: { name: "smuggled", orgId: "${b.org.id}" }) { id } }`, { token: a.token });
+    const r = await app.graphql(
+      `mutation { createProject(input: { name: "smuggled", orgId: "${b.org.id}" }) { id } }`,
+      { token: a.token },
+    );
     expect(r.errors?.[0]?.message).toMatch(/orgId/);
     expect(r.data ?? null).toBeNull();
-    const own = await app.graphql(`{ projectsConnection(first: 10, filter: { search: "smuggled" }) { totalCount } }`, { token: b.token });
+    const own = await app.graphql(`{ projectsConnection(first: 10, filter: { search: "smuggled" }) { totalCount } }`, {
+      token: b.token,
+    });
     expect(own.data.projectsConnection.totalCount).toBe(0);
   });
 

@@ -31,7 +31,8 @@ const PLACEMENTS = [
 ] as const;
 
 // (The SHARED tier runs every operation in a transaction, which refuses DROP DATABASE and DISCARD first.)
-const DENIED = /permission denied|must be owner|must be superuser|must have admin option|not allowed|cannot run inside a transaction block/i;
+const DENIED =
+  /permission denied|must be owner|must be superuser|must have admin option|not allowed|cannot run inside a transaction block/i;
 
 /** Runs raw SQL on the organization's own client, as a resolver could. */
 async function raw(org: Organization, sql: string): Promise<unknown> {
@@ -54,7 +55,12 @@ async function snapshot(orgs: Organization[]) {
         namespaces: (await c.query("SELECT count(*)::int AS n FROM pg_namespace")).rows[0].n,
         extensions: (await c.query("SELECT count(*)::int AS n FROM pg_extension")).rows[0].n,
         largeObjects: (await c.query("SELECT count(*)::int AS n FROM pg_largeobject_metadata")).rows[0].n,
-        projects: (await c.query(`SELECT count(*)::int AS n FROM ${datasource.schema ? `"${datasource.schema}".` : ""}projects WHERE org_id = $1`, [org.id])).rows[0].n,
+        projects: (
+          await c.query(
+            `SELECT count(*)::int AS n FROM ${datasource.schema ? `"${datasource.schema}".` : ""}projects WHERE org_id = $1`,
+            [org.id],
+          )
+        ).rows[0].n,
       })),
     );
   }
@@ -77,9 +83,12 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
   const roleOf = (org: Organization) => orgRoleName(org) ?? appRole.name;
 
   it("runs as a role that is no superuser, owns nothing and cannot create roles or databases", async () => {
-    const [who] = (await raw(a, `SELECT current_user::text AS role, session_user::text AS login, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolbypassrls,
+    const [who] = (await raw(
+      a,
+      `SELECT current_user::text AS role, session_user::text AS login, r.rolsuper, r.rolcreatedb, r.rolcreaterole, r.rolbypassrls,
         (SELECT count(*)::int FROM pg_class c WHERE c.relowner = r.oid) AS owned
-        FROM pg_roles r WHERE r.rolname = current_user`)) as Array<Record<string, unknown>>;
+        FROM pg_roles r WHERE r.rolname = current_user`,
+    )) as Array<Record<string, unknown>>;
     expect(who).toEqual({
       role: roleOf(a),
       login: tier === "SCHEMA" ? switcherRoleName(appRole) : roleOf(a),
@@ -97,11 +106,17 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
       // Not even with its own credentials: only b's role may connect to b's database.
       const url = roleUrl(resolvePlacement(b, app.servers).url, roleOf(a), rolePassword(appRole, roleOf(a)));
       await expect(withPgClient(url, (c) => c.query("SELECT 1"))).rejects.toThrow(/permission denied for database/);
-      await expect(raw(a, `SELECT * FROM dblink('dbname=${b.databaseName}', 'SELECT name FROM projects') AS t(name text)`)).rejects.toThrow(/does not exist/);
+      await expect(
+        raw(a, `SELECT * FROM dblink('dbname=${b.databaseName}', 'SELECT name FROM projects') AS t(name text)`),
+      ).rejects.toThrow(/does not exist/);
     }
     if (tier === "SCHEMA") {
-      await expect(raw(a, `SELECT name FROM "${b.schemaName}".projects`)).rejects.toThrow(/permission denied for schema/);
-      await expect(raw(a, `SELECT name FROM "${b.schemaName}"._prisma_migrations`)).rejects.toThrow(/permission denied for schema/);
+      await expect(raw(a, `SELECT name FROM "${b.schemaName}".projects`)).rejects.toThrow(
+        /permission denied for schema/,
+      );
+      await expect(raw(a, `SELECT name FROM "${b.schemaName}"._prisma_migrations`)).rejects.toThrow(
+        /permission denied for schema/,
+      );
     }
     if (tier === "SHARED") {
       expect(await raw(a, `SELECT name FROM projects WHERE org_id = '${b.id}'`)).toEqual([]);
@@ -157,7 +172,13 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
 
   it("stays its own role after RESET ROLE, SET ROLE NONE and the like", async () => {
     const other = tier === "SHARED" ? "postgres" : roleOf(b);
-    const attempts = ["RESET ROLE", "SET ROLE NONE", "RESET ALL", "DISCARD ALL", `UPDATE pg_settings SET setting = '${other}' WHERE name = 'role'`];
+    const attempts = [
+      "RESET ROLE",
+      "SET ROLE NONE",
+      "RESET ALL",
+      "DISCARD ALL",
+      `UPDATE pg_settings SET setting = '${other}' WHERE name = 'role'`,
+    ];
     for (const sql of attempts) {
       // Refused outright on the SCHEMA tier's switched connections; elsewhere a no-op.
       await raw(a, sql).catch((error: Error) => expect(error.message, sql).toMatch(DENIED));
@@ -181,7 +202,9 @@ describe("interactive transactions on the SCHEMA tier", () => {
     const lease = await app.orgClients.acquire(resolvePlacement(a, app.servers));
     try {
       const db = lease.db as TenantDb;
-      const who = await db.$transaction(async (tx) => tx.$queryRawUnsafe<Array<{ role: string }>>("SELECT current_user::text AS role"));
+      const who = await db.$transaction(async (tx) =>
+        tx.$queryRawUnsafe<Array<{ role: string }>>("SELECT current_user::text AS role"),
+      );
       expect(who[0]!.role).toBe(a.schemaName);
       await expect(
         db.$transaction(async (tx) => {
@@ -189,7 +212,9 @@ describe("interactive transactions on the SCHEMA tier", () => {
           return tx.$queryRawUnsafe(`SELECT * FROM "${b.schemaName}".projects`);
         }),
       ).rejects.toThrow(DENIED);
-      await expect(db.$transaction(async (tx) => tx.$queryRawUnsafe(`SELECT 1; SET ROLE ${b.schemaName}`))).rejects.toThrow(DENIED);
+      await expect(
+        db.$transaction(async (tx) => tx.$queryRawUnsafe(`SELECT 1; SET ROLE ${b.schemaName}`)),
+      ).rejects.toThrow(DENIED);
     } finally {
       lease.release();
     }

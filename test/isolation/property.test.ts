@@ -14,29 +14,70 @@ const users: Array<{ id: string; token: string; roles: Map<string, Role> }> = []
 
 // Who belongs where: every organization has several members, most users several organizations.
 const MEMBERSHIPS: Array<Array<[number, Role]>> = [
-  [[0, "OWNER"], [2, "MEMBER"], [4, "VIEWER"]],
-  [[1, "ADMIN"], [3, "VIEWER"]],
-  [[2, "OWNER"], [3, "OWNER"], [4, "MEMBER"]],
-  [[4, "ADMIN"], [0, "VIEWER"], [1, "MEMBER"]],
+  [
+    [0, "OWNER"],
+    [2, "MEMBER"],
+    [4, "VIEWER"],
+  ],
+  [
+    [1, "ADMIN"],
+    [3, "VIEWER"],
+  ],
+  [
+    [2, "OWNER"],
+    [3, "OWNER"],
+    [4, "MEMBER"],
+  ],
+  [
+    [4, "ADMIN"],
+    [0, "VIEWER"],
+    [1, "MEMBER"],
+  ],
 ];
 
-interface ModelProject { orgId: string; name: string; version: number }
-const model = { projects: new Map<string, ModelProject>(), items: new Map<string, { orgId: string; projectId: string }>() };
+interface ModelProject {
+  orgId: string;
+  name: string;
+  version: number;
+}
+const model = {
+  projects: new Map<string, ModelProject>(),
+  items: new Map<string, { orgId: string; projectId: string }>(),
+};
 let counter = 0;
 
 beforeAll(async () => {
   app = await startTestApp();
-  const placements = [["DATABASE", "main"], ["SCHEMA", "second"], ["SHARED", "main"], ["SHARED", "main"], ["SHARED", "second"]] as const;
-  for (const [i, [tier, server]] of placements.entries()) orgs.push(await app.provisionOrg(`prop-${i}`, { tier, server }));
+  const placements = [
+    ["DATABASE", "main"],
+    ["SCHEMA", "second"],
+    ["SHARED", "main"],
+    ["SHARED", "main"],
+    ["SHARED", "second"],
+  ] as const;
+  for (const [i, [tier, server]] of placements.entries())
+    orgs.push(await app.provisionOrg(`prop-${i}`, { tier, server }));
   for (const memberships of MEMBERSHIPS) {
     const user = await app.createUser(memberships.map(([o, role]) => [orgs[o]!, role] as const));
-    users.push({ id: user.id, token: await app.token(user.id), roles: new Map(memberships.map(([o, role]) => [orgs[o]!.id, role])) });
+    users.push({
+      id: user.id,
+      token: await app.token(user.id),
+      roles: new Map(memberships.map(([o, role]) => [orgs[o]!.id, role])),
+    });
   }
   // Every organization starts with a project, so reads and item writes have targets everywhere.
   for (const [o, org] of orgs.entries()) {
     const admin = users.find((u) => canManageProjects(u.roles.get(org.id)))!;
-    const r = await app.graphql(`mutation($n: String!) { createProject(input: { name: $n }) { id version } }`, { token: admin.token, orgId: org.id, variables: { n: `seed ${o}` } });
-    model.projects.set(r.data.createProject.id, { orgId: org.id, name: `seed ${o}`, version: r.data.createProject.version });
+    const r = await app.graphql(`mutation($n: String!) { createProject(input: { name: $n }) { id version } }`, {
+      token: admin.token,
+      orgId: org.id,
+      variables: { n: `seed ${o}` },
+    });
+    model.projects.set(r.data.createProject.id, {
+      orgId: org.id,
+      name: `seed ${o}`,
+      version: r.data.createProject.version,
+    });
   }
 });
 afterAll(() => app?.close());
@@ -50,15 +91,25 @@ type Command =
   | { op: "createItem" | "readProject" | "readItem" | "renameProject"; user: number; org: number; target: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ op: fc.constantFrom("createProject" as const, "listProjects" as const, "listItems" as const), user: fc.nat(3), org: fc.nat(4) }),
-  fc.record({ op: fc.constantFrom("createItem" as const, "readProject" as const, "readItem" as const, "renameProject" as const), user: fc.nat(3), org: fc.nat(4), target: fc.nat() }),
+  fc.record({
+    op: fc.constantFrom("createProject" as const, "listProjects" as const, "listItems" as const),
+    user: fc.nat(3),
+    org: fc.nat(4),
+  }),
+  fc.record({
+    op: fc.constantFrom("createItem" as const, "readProject" as const, "readItem" as const, "renameProject" as const),
+    user: fc.nat(3),
+    org: fc.nat(4),
+    target: fc.nat(),
+  }),
 );
 
 async function run(cmd: Command): Promise<void> {
   const user = users[cmd.user]!;
   const org = orgs[cmd.org]!;
   const role = user.roles.get(org.id);
-  const call = (query: string, variables?: Record<string, unknown>) => app.graphql(query, { token: user.token, orgId: org.id, variables });
+  const call = (query: string, variables?: Record<string, unknown>) =>
+    app.graphql(query, { token: user.token, orgId: org.id, variables });
   const code = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code ?? "OK";
   const projectIds = [...model.projects.keys()];
   const itemIds = [...model.items.keys()];
@@ -69,13 +120,22 @@ async function run(cmd: Command): Promise<void> {
       const name = `p${counter++}`;
       const r = await call(`mutation($n: String!) { createProject(input: { name: $n }) { id version } }`, { n: name });
       expect(code(r), where).toBe(!role ? "FORBIDDEN" : canManageProjects(role) ? "OK" : "FORBIDDEN");
-      if (code(r) === "OK") model.projects.set(r.data.createProject.id, { orgId: org.id, name, version: r.data.createProject.version });
+      if (code(r) === "OK")
+        model.projects.set(r.data.createProject.id, { orgId: org.id, name, version: r.data.createProject.version });
       return;
     }
     case "createItem": {
       const projectId = pick(projectIds, cmd.target) ?? randomUUID();
-      const r = await call(`mutation($p: ID!) { createItem(input: { projectId: $p, title: "t" }) { id project { id } } }`, { p: projectId });
-      const expected = !role || !canWriteItems(role) ? "FORBIDDEN" : model.projects.get(projectId)?.orgId === org.id ? "OK" : "NOT_FOUND";
+      const r = await call(
+        `mutation($p: ID!) { createItem(input: { projectId: $p, title: "t" }) { id project { id } } }`,
+        { p: projectId },
+      );
+      const expected =
+        !role || !canWriteItems(role)
+          ? "FORBIDDEN"
+          : model.projects.get(projectId)?.orgId === org.id
+            ? "OK"
+            : "NOT_FOUND";
       expect(code(r), where).toBe(expected);
       if (expected === "OK") model.items.set(r.data.createItem.id, { orgId: org.id, projectId });
       return;
@@ -114,11 +174,14 @@ async function run(cmd: Command): Promise<void> {
       const id = pick(projectIds, cmd.target) ?? randomUUID();
       const project = model.projects.get(id);
       const name = `r${counter++}`;
-      const r = await call(`mutation($id: ID!, $v: Int!, $n: String!) { updateProject(input: { id: $id, version: $v, name: $n }) { version } }`, {
-        id,
-        v: project?.version ?? 1,
-        n: name,
-      });
+      const r = await call(
+        `mutation($id: ID!, $v: Int!, $n: String!) { updateProject(input: { id: $id, version: $v, name: $n }) { version } }`,
+        {
+          id,
+          v: project?.version ?? 1,
+          n: name,
+        },
+      );
       const expected = !role || !canManageProjects(role) ? "FORBIDDEN" : project?.orgId === org.id ? "OK" : "NOT_FOUND";
       expect(code(r), where).toBe(expected);
       if (expected === "OK") model.projects.set(id, { ...project!, name, version: r.data.updateProject.version });

@@ -18,13 +18,21 @@ let appUrl: string;
 
 beforeAll(async () => {
   app = await startTestApp({ env: { SHARED_POOL_SIZE: "2" } });
-  for (const name of ["red", "green", "blue", "cyan", "magenta", "yellow"]) orgs.push(await app.provisionOrg(name, { tier: "SHARED" }));
+  for (const name of ["red", "green", "blue", "cyan", "magenta", "yellow"])
+    orgs.push(await app.provisionOrg(name, { tier: "SHARED" }));
   ownerId = (await app.createUser(orgs.map((o) => [o, "OWNER"] as const))).id;
   for (const org of orgs) {
     const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
     try {
       for (let i = 0; i < 3; i++) {
-        await lease.db.project.create({ data: { orgId: org.id, name: `${org.slug} p${i}`, createdById: ownerId, items: { create: [{ orgId: org.id, title: `${org.slug} item ${i}`, createdById: ownerId }] } } });
+        await lease.db.project.create({
+          data: {
+            orgId: org.id,
+            name: `${org.slug} p${i}`,
+            createdById: ownerId,
+            items: { create: [{ orgId: org.id, title: `${org.slug} item ${i}`, createdById: ownerId }] },
+          },
+        });
       }
     } finally {
       lease.release();
@@ -49,7 +57,9 @@ describe("SHARED tier: row-level security", () => {
   it("connects as a role that is no superuser, cannot bypass RLS and owns nothing", async () => {
     const role = await asAppRole(async (c) => {
       const r = await c.query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user");
-      const owned = await c.query("SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)");
+      const owned = await c.query(
+        "SELECT count(*)::int AS n FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+      );
       return { ...r.rows[0], owned: owned.rows[0].n };
     });
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
@@ -81,22 +91,34 @@ describe("SHARED tier: row-level security", () => {
 
   it("refuses writes into another organization and changes nothing there", async () => {
     const [red, green] = orgs as [Organization, Organization];
-    const greenProject = await withPgClient(resolvePlacement(green, app.servers).url, async (c) => (await c.query("SELECT id FROM projects WHERE org_id = $1 LIMIT 1", [green.id])).rows[0].id);
+    const greenProject = await withPgClient(
+      resolvePlacement(green, app.servers).url,
+      async (c) => (await c.query("SELECT id FROM projects WHERE org_id = $1 LIMIT 1", [green.id])).rows[0].id,
+    );
     await asAppRole(async (c) => {
       await c.query("BEGIN");
       await c.query("SELECT set_config('app.org_id', $1, true)", [red.id]);
       expect((await c.query("UPDATE projects SET name = 'pwned' WHERE id = $1", [greenProject])).rowCount).toBe(0);
       expect((await c.query("DELETE FROM projects WHERE org_id = $1", [green.id])).rowCount).toBe(0);
-      expect((await c.query("UPDATE projects SET org_id = $1 WHERE org_id = $2", [green.id, red.id]).catch((e: Error) => e)) instanceof Error).toBe(true);
+      expect(
+        (await c
+          .query("UPDATE projects SET org_id = $1 WHERE org_id = $2", [green.id, red.id])
+          .catch((e: Error) => e)) instanceof Error,
+      ).toBe(true);
       await c.query("ROLLBACK");
       await c.query("BEGIN");
       await c.query("SELECT set_config('app.org_id', $1, true)", [red.id]);
       await expect(
-        c.query("INSERT INTO projects (id, org_id, name, created_by_id, updated_at) VALUES (gen_random_uuid(), $1, 'planted', $2, now())", [green.id, ownerId]),
+        c.query(
+          "INSERT INTO projects (id, org_id, name, created_by_id, updated_at) VALUES (gen_random_uuid(), $1, 'planted', $2, now())",
+          [green.id, ownerId],
+        ),
       ).rejects.toThrow(/row-level security/);
       await c.query("ROLLBACK");
     });
-    const greenRows = await withPgClient(resolvePlacement(green, app.servers).url, async (c) => (await c.query("SELECT name FROM projects WHERE org_id = $1 ORDER BY name", [green.id])).rows.map((r) => r.name));
+    const greenRows = await withPgClient(resolvePlacement(green, app.servers).url, async (c) =>
+      (await c.query("SELECT name FROM projects WHERE org_id = $1 ORDER BY name", [green.id])).rows.map((r) => r.name),
+    );
     expect(greenRows).toEqual([`${green.slug} p0`, `${green.slug} p1`, `${green.slug} p2`]);
   });
 
@@ -106,7 +128,10 @@ describe("SHARED tier: row-level security", () => {
       // 120 queries from 6 organizations over 2 connections; none filters by org_id, so only RLS separates them.
       const runs = Array.from({ length: 120 }, async (_, i) => {
         const k = i % orgs.length;
-        const [projects, items] = await Promise.all([leases[k]!.db.project.findMany({ select: { orgId: true } }), leases[k]!.db.item.count()]);
+        const [projects, items] = await Promise.all([
+          leases[k]!.db.project.findMany({ select: { orgId: true } }),
+          leases[k]!.db.item.count(),
+        ]);
         return { k, orgIds: new Set(projects.map((p) => p.orgId)), projects: projects.length, items };
       });
       for (const r of await Promise.all(runs)) {

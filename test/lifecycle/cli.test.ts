@@ -7,7 +7,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
-import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient, type ScratchDatabase } from "../helpers/databases.ts";
+import {
+  createScratchDatabase,
+  secondServerUrl,
+  serverUrl,
+  withAdminClient,
+  type ScratchDatabase,
+} from "../helpers/databases.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let central: ScratchDatabase;
@@ -24,7 +30,11 @@ const env = () => ({
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: ROOT,
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -38,7 +48,8 @@ beforeAll(async () => {
   await migrateCentral(central.url);
 });
 afterAll(async () => {
-  for (const db of [`org_cli_a_${suffix}`, `org_cli_b_${suffix}`]) await dropDatabase(serverUrl(), db).catch(() => undefined);
+  for (const db of [`org_cli_a_${suffix}`, `org_cli_b_${suffix}`])
+    await dropDatabase(serverUrl(), db).catch(() => undefined);
   await dropDatabase(secondServerUrl(), `cli_${suffix}_schemas`).catch(() => undefined);
   await central?.drop();
   for (const url of [serverUrl(), secondServerUrl()]) {
@@ -53,7 +64,18 @@ describe("tenantgraph CLI", () => {
     const a = await cli("orgs", "create", `cli-a-${suffix}`, "--name", "CLI A");
     expect(a.stderr).toContain("READY");
     expect(a.code).toBe(0);
-    const b = await cli("orgs", "create", `cli-b-${suffix}`, "--name", "CLI B", "--tier", "SCHEMA", "--server", "second", "--json");
+    const b = await cli(
+      "orgs",
+      "create",
+      `cli-b-${suffix}`,
+      "--name",
+      "CLI B",
+      "--tier",
+      "SCHEMA",
+      "--server",
+      "second",
+      "--json",
+    );
     expect(b.code).toBe(0);
     expect(JSON.parse(b.stdout)).toMatchObject({ tier: "SCHEMA", server: "second", state: "READY" });
 
@@ -93,22 +115,35 @@ describe("tenantgraph CLI", () => {
     expect(JSON.parse((await cli("orgs", "list", "--json")).stdout)).toHaveLength(2);
     const deleted = await cli("orgs", "delete", `cli-a-${suffix}`, "--yes");
     expect(deleted.code).toBe(0);
-    expect(JSON.parse((await cli("orgs", "list", "--json")).stdout).map((o: { slug: string }) => o.slug)).toEqual([`cli-b-${suffix}`]);
+    expect(JSON.parse((await cli("orgs", "list", "--json")).stdout).map((o: { slug: string }) => o.slug)).toEqual([
+      `cli-b-${suffix}`,
+    ]);
   });
 
-  it("takes tiers in any case, names an organization after its slug, and refuses a second delete", { timeout: 90_000 }, async () => {
-    const slug = `cli-c-${suffix}`;
-    const created = await cli("orgs", "create", slug, "--tier", "schema", "--server", "second", "--json");
-    expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ slug, name: `Cli C ${suffix.charAt(0).toUpperCase()}${suffix.slice(1)}`, tier: "SCHEMA", state: "READY" });
-    const deleted = await cli("orgs", "delete", slug, "--yes", "--json");
-    expect(deleted.code).toBe(0);
-    expect(JSON.parse(deleted.stdout)).toMatchObject({ slug, state: "DELETED", alreadyDeleted: false });
-    // A second delete still checks the data is gone (resuming a crashed first run), then says so and exits 1.
-    const again = await cli("orgs", "delete", slug, "--yes");
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(new RegExp(`${slug} is already deleted`));
-    expect(JSON.parse((await cli("orgs", "delete", slug, "--yes", "--json")).stdout)).toMatchObject({ alreadyDeleted: true });
-    expect((await cli("orgs", "delete", `cli-z-${suffix}`, "--yes")).stderr).toMatch(/no organization/);
-  });
+  it(
+    "takes tiers in any case, names an organization after its slug, and refuses a second delete",
+    { timeout: 90_000 },
+    async () => {
+      const slug = `cli-c-${suffix}`;
+      const created = await cli("orgs", "create", slug, "--tier", "schema", "--server", "second", "--json");
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({
+        slug,
+        name: `Cli C ${suffix.charAt(0).toUpperCase()}${suffix.slice(1)}`,
+        tier: "SCHEMA",
+        state: "READY",
+      });
+      const deleted = await cli("orgs", "delete", slug, "--yes", "--json");
+      expect(deleted.code).toBe(0);
+      expect(JSON.parse(deleted.stdout)).toMatchObject({ slug, state: "DELETED", alreadyDeleted: false });
+      // A second delete still checks the data is gone (resuming a crashed first run), then says so and exits 1.
+      const again = await cli("orgs", "delete", slug, "--yes");
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(new RegExp(`${slug} is already deleted`));
+      expect(JSON.parse((await cli("orgs", "delete", slug, "--yes", "--json")).stdout)).toMatchObject({
+        alreadyDeleted: true,
+      });
+      expect((await cli("orgs", "delete", `cli-z-${suffix}`, "--yes")).stderr).toMatch(/no organization/);
+    },
+  );
 });

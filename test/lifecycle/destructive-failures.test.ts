@@ -36,7 +36,17 @@ async function seed(org: Organization, userId: string, names = ["Apollo", "Gemin
   try {
     for (const name of names) {
       await lease.db.project.create({
-        data: { orgId: org.id, name, createdById: userId, items: { create: [{ orgId: org.id, title: `${name} one`, createdById: userId }, { orgId: org.id, title: `${name} two`, createdById: userId }] } },
+        data: {
+          orgId: org.id,
+          name,
+          createdById: userId,
+          items: {
+            create: [
+              { orgId: org.id, title: `${name} one`, createdById: userId },
+              { orgId: org.id, title: `${name} two`, createdById: userId },
+            ],
+          },
+        },
       });
     }
   } finally {
@@ -48,28 +58,47 @@ async function seed(org: Organization, userId: string, names = ["Apollo", "Gemin
 async function everything(org: Organization) {
   // updatedAt aside: a SHARED database's migration outcome is written to all its organizations (same values).
   const { updatedAt: _, ...record } = await app.central.organization.findUniqueOrThrow({ where: { id: org.id } });
-  const memberships = await app.central.membership.findMany({ where: { orgId: org.id }, select: { userId: true, role: true }, orderBy: { userId: "asc" } });
+  const memberships = await app.central.membership.findMany({
+    where: { orgId: org.id },
+    select: { userId: true, role: true },
+    orderBy: { userId: "asc" },
+  });
   const ds = resolvePlacement(org, app.servers);
-  const exists = org.tier === "DATABASE"
-    ? await withAdminClient(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [org.databaseName])).rowCount === 1, app.servers[org.server])
-    : org.tier === "SCHEMA"
-      ? await withPgClient(ds.url, async (c) => (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [ds.schema])).rowCount === 1)
-      : true;
-  const rows = exists && record.state !== "DELETED"
-    ? await withOrgData(org, app.servers, async (client, tables) => {
-        const result: Record<string, unknown[]> = {};
-        for (const table of tables) {
-          const r = await client.query(`SELECT row_to_json(t)::jsonb AS row FROM ${client.escapeIdentifier(table)} t WHERE org_id = $1`, [org.id]);
-          result[table] = r.rows.map((x) => x.row).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-        }
-        return result;
-      })
-    : null;
+  const exists =
+    org.tier === "DATABASE"
+      ? await withAdminClient(
+          async (c) =>
+            (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [org.databaseName])).rowCount === 1,
+          app.servers[org.server],
+        )
+      : org.tier === "SCHEMA"
+        ? await withPgClient(
+            ds.url,
+            async (c) => (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [ds.schema])).rowCount === 1,
+          )
+        : true;
+  const rows =
+    exists && record.state !== "DELETED"
+      ? await withOrgData(org, app.servers, async (client, tables) => {
+          const result: Record<string, unknown[]> = {};
+          for (const table of tables) {
+            const r = await client.query(
+              `SELECT row_to_json(t)::jsonb AS row FROM ${client.escapeIdentifier(table)} t WHERE org_id = $1`,
+              [org.id],
+            );
+            result[table] = r.rows.map((x) => x.row).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+          }
+          return result;
+        })
+      : null;
   return { record, memberships, exists, rows };
 }
 
 async function routed(org: Organization, token: string): Promise<string> {
-  const r = await app.graphql(`{ currentOrganization { id } projectsConnection(first: 100) { totalCount } }`, { token, orgId: org.id });
+  const r = await app.graphql(`{ currentOrganization { id } projectsConnection(first: 100) { totalCount } }`, {
+    token,
+    orgId: org.id,
+  });
   return r.errors?.[0]?.extensions?.code ?? `OK ${r.data.projectsConnection.totalCount} projects`;
 }
 
@@ -91,7 +120,9 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("import onto an existin
 
     // The scenario of the issue: the organization's own export, imported back under its slug.
     for (const into of [tier, ...(["DATABASE", "SCHEMA", "SHARED"] as const).filter((t) => t !== tier)]) {
-      const error = await importOrganization(app.lifecycle, { file, slug: existing.slug, tier: into }).catch((e: unknown) => e);
+      const error = await importOrganization(app.lifecycle, { file, slug: existing.slug, tier: into }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ProvisionInputError);
       expect((error as Error).message).toMatch(/slug.*taken/);
     }
@@ -126,10 +157,30 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("a failed import (%s ti
     const usersBefore = await app.central.user.count();
 
     // A row near the end referring to a project that is not in the file: the last insert fails.
-    const badRow = JSON.stringify({ type: "row", table: "items", row: { id: randomUUID(), project_id: randomUUID(), title: "orphan", kind: "RISK", status: "OPEN", priority: "MEDIUM", created_by_id: member.id, updated_at: new Date().toISOString() } });
+    const badRow = JSON.stringify({
+      type: "row",
+      table: "items",
+      row: {
+        id: randomUUID(),
+        project_id: randomUUID(),
+        title: "orphan",
+        kind: "RISK",
+        status: "OPEN",
+        priority: "MEDIUM",
+        created_by_id: member.id,
+        updated_at: new Date().toISOString(),
+      },
+    });
     const lines = good.trim().split("\n");
     const badFile = path.join(dir, `bad-${randomUUID()}.jsonl`);
-    await writeFile(badFile, [...lines, badRow, JSON.stringify({ type: "membership", email: `${randomUUID()}@new.example`, name: "New", role: "MEMBER" })].join("\n"));
+    await writeFile(
+      badFile,
+      [
+        ...lines,
+        badRow,
+        JSON.stringify({ type: "membership", email: `${randomUUID()}@new.example`, name: "New", role: "MEMBER" }),
+      ].join("\n"),
+    );
     const slug = app.slugFor(`failed-import-${tier.toLowerCase()}`);
     await expect(importOrganization(app.lifecycle, { file: badFile, slug, tier })).rejects.toThrow();
     expect(await app.central.organization.findUnique({ where: { slug } })).toBeNull();
@@ -141,10 +192,18 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("a failed import (%s ti
     const crash = (step: string) => {
       if (step === "mark ready") throw new Error("simulated crash");
     };
-    await expect(importOrganization({ ...app.lifecycle, beforeStep: crash }, { file: goodFile, slug, tier })).rejects.toThrow(/simulated crash/);
+    await expect(
+      importOrganization({ ...app.lifecycle, beforeStep: crash }, { file: goodFile, slug, tier }),
+    ).rejects.toThrow(/simulated crash/);
     expect(await app.central.organization.findUnique({ where: { slug } })).toBeNull();
     if (tier === "DATABASE") {
-      expect(await withAdminClient(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [`org_${slug.replace(/-/g, "_")}`])).rowCount)).toBe(0);
+      expect(
+        await withAdminClient(
+          async (c) =>
+            (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [`org_${slug.replace(/-/g, "_")}`]))
+              .rowCount,
+        ),
+      ).toBe(0);
     }
 
     expect(await everything(neighbour)).toEqual(before.neighbour);
@@ -163,59 +222,78 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("a failed import (%s ti
 });
 
 describe("a delete whose connection is killed half-way (SHARED tier)", () => {
-  it("leaves the other organizations of that database untouched, and a rerun finishes", { timeout: 120_000 }, async () => {
-    const doomed = await app.provisionOrg("doomed-shared", { tier: "SHARED" });
-    const neighbour = await app.provisionOrg("bystander-shared", { tier: "SHARED" });
-    const user = await app.createUser([[doomed, "OWNER"], [neighbour, "OWNER"]]);
-    await seed(doomed, user.id);
-    await seed(neighbour, user.id);
-    const before = await everything(neighbour);
-    const ds = resolvePlacement(doomed, app.servers);
+  it(
+    "leaves the other organizations of that database untouched, and a rerun finishes",
+    { timeout: 120_000 },
+    async () => {
+      const doomed = await app.provisionOrg("doomed-shared", { tier: "SHARED" });
+      const neighbour = await app.provisionOrg("bystander-shared", { tier: "SHARED" });
+      const user = await app.createUser([
+        [doomed, "OWNER"],
+        [neighbour, "OWNER"],
+      ]);
+      await seed(doomed, user.id);
+      await seed(neighbour, user.id);
+      const before = await everything(neighbour);
+      const ds = resolvePlacement(doomed, app.servers);
 
-    // Hold a lock on items so the delete stops inside its transaction, then kill its connection.
-    const killed = await withPgClient(ds.url, async (holder) => {
-      await holder.query("BEGIN");
-      await holder.query("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
-      const deleting = deleteOrganization(app.lifecycle, doomed.slug).then(() => "finished", (e: Error) => e.message);
-      let victims = 0;
-      for (let i = 0; i < 1800 && victims === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50)); // up to 90 s on a loaded machine
-        const r = await holder.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'`,
+      // Hold a lock on items so the delete stops inside its transaction, then kill its connection.
+      const killed = await withPgClient(ds.url, async (holder) => {
+        await holder.query("BEGIN");
+        await holder.query("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+        const deleting = deleteOrganization(app.lifecycle, doomed.slug).then(
+          () => "finished",
+          (e: Error) => e.message,
         );
-        victims = r.rowCount ?? 0;
-      }
-      await holder.query("ROLLBACK");
-      expect(victims).toBe(1);
-      return deleting;
-    });
-    expect(killed).toMatch(/terminat/i);
+        let victims = 0;
+        for (let i = 0; i < 1800 && victims === 0; i++) {
+          await new Promise((r) => setTimeout(r, 50)); // up to 90 s on a loaded machine
+          const r = await holder.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'`,
+          );
+          victims = r.rowCount ?? 0;
+        }
+        await holder.query("ROLLBACK");
+        expect(victims).toBe(1);
+        return deleting;
+      });
+      expect(killed).toMatch(/terminat/i);
 
-    const halfway = await everything(doomed);
-    expect(halfway.record.state).toBe("DELETED"); // no longer routed
-    expect(halfway.memberships).toEqual([]);
-    expect(await everything(neighbour)).toEqual(before);
+      const halfway = await everything(doomed);
+      expect(halfway.record.state).toBe("DELETED"); // no longer routed
+      expect(halfway.memberships).toEqual([]);
+      expect(await everything(neighbour)).toEqual(before);
 
-    await deleteOrganization(app.lifecycle, doomed.slug);
-    const rest = await withPgClient(ds.url, async (c) => (await c.query("SELECT count(*)::int AS n FROM projects WHERE org_id = $1", [doomed.id])).rows[0].n);
-    expect(rest).toBe(0);
-    expect(await everything(neighbour)).toEqual(before);
-    expect(await routed(neighbour, await app.token(user.id, neighbour.id))).toBe("OK 2 projects");
-  });
+      await deleteOrganization(app.lifecycle, doomed.slug);
+      const rest = await withPgClient(
+        ds.url,
+        async (c) =>
+          (await c.query("SELECT count(*)::int AS n FROM projects WHERE org_id = $1", [doomed.id])).rows[0].n,
+      );
+      expect(rest).toBe(0);
+      expect(await everything(neighbour)).toEqual(before);
+      expect(await routed(neighbour, await app.token(user.id, neighbour.id))).toBe("OK 2 projects");
+    },
+  );
 });
 
 describe.each(["DATABASE", "SCHEMA"] as const)("a delete that fails after it stopped routing (%s tier)", (tier) => {
   it("leaves the other organizations untouched, and a rerun finishes", async () => {
     const doomed = await app.provisionOrg(`doomed-${tier.toLowerCase()}`, { tier });
     const neighbour = await app.provisionOrg(`bystander-${tier.toLowerCase()}`, { tier });
-    const user = await app.createUser([[doomed, "OWNER"], [neighbour, "MEMBER"]]);
+    const user = await app.createUser([
+      [doomed, "OWNER"],
+      [neighbour, "MEMBER"],
+    ]);
     await seed(doomed, user.id);
     await seed(neighbour, user.id);
     const before = await everything(neighbour);
     const crash = (step: string) => {
       if (step === "remove data") throw new Error("simulated crash");
     };
-    await expect(deleteOrganization({ ...app.lifecycle, onStep: crash }, doomed.slug)).rejects.toThrow(/simulated crash/);
+    await expect(deleteOrganization({ ...app.lifecycle, onStep: crash }, doomed.slug)).rejects.toThrow(
+      /simulated crash/,
+    );
     expect((await everything(doomed)).record.state).toBe("DELETED");
     expect(await everything(neighbour)).toEqual(before);
     await deleteOrganization(app.lifecycle, doomed.slug);
@@ -228,7 +306,10 @@ describe("a fleet migration whose connection is killed on one target", () => {
   it("leaves that target's organizations as they were and migrates the others", async () => {
     const shared = await app.provisionOrg("migr-shared", { tier: "SHARED" });
     const other = await app.provisionOrg("migr-database", { tier: "DATABASE" });
-    const user = await app.createUser([[shared, "OWNER"], [other, "OWNER"]]);
+    const user = await app.createUser([
+      [shared, "OWNER"],
+      [other, "OWNER"],
+    ]);
     await seed(shared, user.id);
     await seed(other, user.id);
     const before = await everything(shared);
@@ -240,8 +321,13 @@ describe("a fleet migration whose connection is killed on one target", () => {
       sql: `UPDATE projects SET name = name || ' (renamed)';
             DO $$ BEGIN IF current_database() = '${shared.databaseName}' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; END $$;`,
     };
-    const report = await migrateFleet({ ...app.lifecycle, migrations: [...base, killer] }, { orgs: [shared.slug, other.slug] });
-    const outcome = Object.fromEntries(report.results.map((r) => [r.target.kind === "shared" ? "shared" : r.target.label, r.outcome]));
+    const report = await migrateFleet(
+      { ...app.lifecycle, migrations: [...base, killer] },
+      { orgs: [shared.slug, other.slug] },
+    );
+    const outcome = Object.fromEntries(
+      report.results.map((r) => [r.target.kind === "shared" ? "shared" : r.target.label, r.outcome]),
+    );
     expect(outcome).toEqual({ shared: "failed", [other.slug]: "migrated" });
 
     const after = await everything(shared);

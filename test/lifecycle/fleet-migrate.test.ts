@@ -34,7 +34,11 @@ async function extendedMigrations(): Promise<Migration[]> {
 async function tablesOf(app: TestApp, org: Organization): Promise<string[]> {
   const ds = resolvePlacement(org, app.servers);
   return withPgClient(ds.url, async (c) =>
-    (await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [ds.schema ?? "public"])).rows.map((r) => r.table_name),
+    (
+      await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [
+        ds.schema ?? "public",
+      ])
+    ).rows.map((r) => r.table_name),
   );
 }
 
@@ -66,7 +70,13 @@ describe("migrate a fleet past a failing organization", () => {
     // The running code needs the extended schema; the organizations start at the base one.
     app = await startTestApp({ tenantMigrations: extended });
     const atBase = { ...app.lifecycle, migrations: base };
-    for (const [name, tier] of [["one", "DATABASE"], ["two", "DATABASE"], ["three", "SCHEMA"], ["four", "SHARED"], ["five", "DATABASE"]] as const) {
+    for (const [name, tier] of [
+      ["one", "DATABASE"],
+      ["two", "DATABASE"],
+      ["three", "SCHEMA"],
+      ["four", "SHARED"],
+      ["five", "DATABASE"],
+    ] as const) {
       orgs.push(await provisionOrganization(atBase, { slug: app.slugFor(name), name, tier }));
     }
     const user = await app.createUser(orgs.map((o) => [o, "OWNER"] as const));
@@ -93,7 +103,8 @@ describe("migrate a fleet past a failing organization", () => {
 
     // No half-applied migration: "gadgets" (the statement before the conflict) is not there.
     expect(await tablesOf(app, two)).not.toContain("gadgets");
-    for (const org of orgs.filter((o) => o !== two)) expect(await tablesOf(app, org)).toEqual(expect.arrayContaining(["gadgets", "widgets"]));
+    for (const org of orgs.filter((o) => o !== two))
+      expect(await tablesOf(app, org)).toEqual(expect.arrayContaining(["gadgets", "widgets"]));
 
     const recorded = await app.central.organization.findUniqueOrThrow({ where: { id: two.id } });
     expect(recorded.lastError).toMatch(/widgets/);
@@ -133,14 +144,17 @@ describe("a failing canary", () => {
   it("stops the fleet before anything else is touched", async () => {
     app = await startTestApp({ tenantMigrations: extended });
     const atBase = { ...app.lifecycle, migrations: base };
-    for (const name of ["canary", "other-a", "other-b"]) orgs.push(await provisionOrganization(atBase, { slug: app.slugFor(name), name }));
+    for (const name of ["canary", "other-a", "other-b"])
+      orgs.push(await provisionOrganization(atBase, { slug: app.slugFor(name), name }));
     await inOrg(app, orgs[0]!, `CREATE TABLE "widgets" ("conflict" int)`);
     const report = await migrateFleet(app.lifecycle, { canary: orgs[0]!.slug });
     expect(report.stoppedAtCanary).toBe(true);
     expect(report.results.map((r) => r.outcome).sort()).toEqual(["failed", "not attempted", "not attempted"]);
     for (const org of orgs.slice(1)) {
       expect(await tablesOf(app, org)).not.toContain("gadgets");
-      expect((await app.central.organization.findUniqueOrThrow({ where: { id: org.id } })).schemaVersion).toBe(base.at(-1)!.name);
+      expect((await app.central.organization.findUniqueOrThrow({ where: { id: org.id } })).schemaVersion).toBe(
+        base.at(-1)!.name,
+      );
     }
   });
 });

@@ -30,7 +30,18 @@ async function seed(org: Organization, userId: string) {
   try {
     for (const name of ["Apollo", "Gemini"]) {
       await lease.db.project.create({
-        data: { orgId: org.id, name: `${name} ${org.slug}`, description: "ünïcødé \"quoted\" \n newline", createdById: userId, items: { create: [{ orgId: org.id, title: "first", createdById: userId }, { orgId: org.id, title: "second", createdById: userId }] } },
+        data: {
+          orgId: org.id,
+          name: `${name} ${org.slug}`,
+          description: 'ünïcødé "quoted" \n newline',
+          createdById: userId,
+          items: {
+            create: [
+              { orgId: org.id, title: "first", createdById: userId },
+              { orgId: org.id, title: "second", createdById: userId },
+            ],
+          },
+        },
       });
     }
   } finally {
@@ -43,7 +54,10 @@ async function snapshot(org: Organization): Promise<Record<string, unknown[]>> {
   return withOrgData(org, app.servers, async (client, tables) => {
     const result: Record<string, unknown[]> = {};
     for (const table of tables) {
-      const rows = await client.query(`SELECT row_to_json(t)::jsonb - 'org_id' AS row FROM ${client.escapeIdentifier(table)} t WHERE org_id = $1`, [org.id]);
+      const rows = await client.query(
+        `SELECT row_to_json(t)::jsonb - 'org_id' AS row FROM ${client.escapeIdentifier(table)} t WHERE org_id = $1`,
+        [org.id],
+      );
       result[table] = rows.rows.map((r) => r.row).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     }
     return result;
@@ -52,9 +66,24 @@ async function snapshot(org: Organization): Promise<Record<string, unknown[]>> {
 
 async function dataGone(org: Organization): Promise<boolean> {
   const ds = resolvePlacement(org, app.servers);
-  if (org.tier === "DATABASE") return withAdminClient(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [org.databaseName])).rowCount === 0);
-  if (org.tier === "SCHEMA") return withPgClient(ds.url, async (c) => (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [ds.schema])).rowCount === 0);
-  return withPgClient(ds.url, async (c) => (await c.query("SELECT 1 FROM items WHERE org_id = $1 UNION ALL SELECT 1 FROM projects WHERE org_id = $1", [org.id])).rowCount === 0);
+  if (org.tier === "DATABASE")
+    return withAdminClient(
+      async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [org.databaseName])).rowCount === 0,
+    );
+  if (org.tier === "SCHEMA")
+    return withPgClient(
+      ds.url,
+      async (c) => (await c.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [ds.schema])).rowCount === 0,
+    );
+  return withPgClient(
+    ds.url,
+    async (c) =>
+      (
+        await c.query("SELECT 1 FROM items WHERE org_id = $1 UNION ALL SELECT 1 FROM projects WHERE org_id = $1", [
+          org.id,
+        ])
+      ).rowCount === 0,
+  );
 }
 
 describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("export, delete, import (%s tier)", (tier) => {
@@ -62,7 +91,10 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("export, delete, import
     const org = await app.provisionOrg(`leaving-${tier.toLowerCase()}`, { tier });
     const neighbour = await app.provisionOrg(`staying-${tier.toLowerCase()}`, { tier });
     const owner = await app.createUser([[org, "OWNER"]]);
-    const viewer = await app.createUser([[org, "VIEWER"], [neighbour, "MEMBER"]]);
+    const viewer = await app.createUser([
+      [org, "VIEWER"],
+      [neighbour, "MEMBER"],
+    ]);
     await seed(org, owner.id);
     await seed(neighbour, viewer.id);
     const before = await snapshot(org);
@@ -73,12 +105,17 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("export, delete, import
     const file = path.join(dir, `${org.slug}.jsonl`);
     const summary = await exportOrganization(app.lifecycle, org.slug, file);
     expect(summary).toMatchObject({ memberships: 2, rows: { projects: 2, items: 4 } });
-    const lines = (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await readFile(file, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: "organization", slug: org.slug, format: 1 });
 
     const token = await app.token(owner.id, org.id);
     await deleteOrganization({ ...app.lifecycle, evict: (key) => app.orgClients.evict(key) }, org.slug);
-    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).errors?.[0]?.extensions?.code).toBe(
+      "UNAUTHENTICATED",
+    );
     const tombstone = await app.central.organization.findUniqueOrThrow({ where: { id: org.id } });
     expect(tombstone).toMatchObject({ state: "DELETED", slug: org.slug });
     expect(await app.central.membership.count({ where: { orgId: org.id } })).toBe(0);
@@ -87,12 +124,22 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("export, delete, import
     // Deleting again is harmless.
     await deleteOrganization(app.lifecycle, org.slug);
 
-    const imported = await importOrganization(app.lifecycle, { file, slug: app.slugFor(`back-${tier.toLowerCase()}`), tier });
+    const imported = await importOrganization(app.lifecycle, {
+      file,
+      slug: app.slugFor(`back-${tier.toLowerCase()}`),
+      tier,
+    });
     const back = await app.central.organization.findUniqueOrThrow({ where: { id: imported.orgId } });
     expect(back.state).toBe("READY");
     expect(await snapshot(back)).toEqual(before);
-    const roles = await app.central.membership.findMany({ where: { orgId: back.id }, select: { userId: true, role: true } });
-    expect(roles.sort((a, b) => a.role.localeCompare(b.role))).toEqual([{ userId: owner.id, role: "OWNER" }, { userId: viewer.id, role: "VIEWER" }]);
+    const roles = await app.central.membership.findMany({
+      where: { orgId: back.id },
+      select: { userId: true, role: true },
+    });
+    expect(roles.sort((a, b) => a.role.localeCompare(b.role))).toEqual([
+      { userId: owner.id, role: "OWNER" },
+      { userId: viewer.id, role: "VIEWER" },
+    ]);
     const r = await app.graphql(`{ currentOrganization { id } }`, { token: await app.token(owner.id, back.id) });
     expect(r.data).toEqual({ currentOrganization: { id: back.id } });
   });
@@ -102,8 +149,14 @@ describe("import of a bad file", () => {
   it.each([
     ["not JSON", "{oops\n"],
     ["no header", `${JSON.stringify({ type: "row", table: "projects", row: {} })}\n`],
-    ["unknown table", `${JSON.stringify({ type: "organization", format: 1, slug: "x", name: "X", tier: "DATABASE", schemaVersion: null, exportedAt: "" })}\n${JSON.stringify({ type: "row", table: "pg_authid", row: { rolname: "evil" } })}\n`],
-    ["a row of the wrong shape", `${JSON.stringify({ type: "organization", format: 1, slug: "x", name: "X", tier: "DATABASE", schemaVersion: null, exportedAt: "" })}\n${JSON.stringify({ type: "row", table: "projects", row: { id: "not-a-uuid" } })}\n`],
+    [
+      "unknown table",
+      `${JSON.stringify({ type: "organization", format: 1, slug: "x", name: "X", tier: "DATABASE", schemaVersion: null, exportedAt: "" })}\n${JSON.stringify({ type: "row", table: "pg_authid", row: { rolname: "evil" } })}\n`,
+    ],
+    [
+      "a row of the wrong shape",
+      `${JSON.stringify({ type: "organization", format: 1, slug: "x", name: "X", tier: "DATABASE", schemaVersion: null, exportedAt: "" })}\n${JSON.stringify({ type: "row", table: "projects", row: { id: "not-a-uuid" } })}\n`,
+    ],
   ])("refuses %s and leaves nothing behind", async (_what, content) => {
     const file = path.join(dir, `bad-${Math.random()}.jsonl`);
     await writeFile(file, content);
@@ -112,6 +165,11 @@ describe("import of a bad file", () => {
     expect(error).toBeInstanceOf(Error);
     if (_what !== "a row of the wrong shape") expect(error).toBeInstanceOf(ImportFileError);
     expect(await app.central.organization.findUnique({ where: { slug } })).toBeNull();
-    expect(await withAdminClient(async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [`org_${slug.replace(/-/g, "_")}`])).rowCount)).toBe(0);
+    expect(
+      await withAdminClient(
+        async (c) =>
+          (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [`org_${slug.replace(/-/g, "_")}`])).rowCount,
+      ),
+    ).toBe(0);
   });
 });

@@ -17,7 +17,9 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 async function databasesNamed(name: string): Promise<number> {
-  return withAdminClient(async (c) => Number((await c.query("SELECT count(*) AS n FROM pg_database WHERE datname = $1", [name])).rows[0].n));
+  return withAdminClient(async (c) =>
+    Number((await c.query("SELECT count(*) AS n FROM pg_database WHERE datname = $1", [name])).rows[0].n),
+  );
 }
 
 /** Migration names recorded in the organization's target and the organization tables present there. */
@@ -25,10 +27,17 @@ async function targetState(org: Parameters<typeof resolvePlacement>[0]) {
   const ds = resolvePlacement(org, app.servers);
   return withPgClient(ds.url, async (c) => {
     const schema = ds.schema ?? "public";
-    const tables = await c.query("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
+    const tables = await c.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+      [schema],
+    );
     const names = tables.rows.map((r) => r.table_name as string);
     const migrations = names.includes("_prisma_migrations")
-      ? (await c.query(`SELECT migration_name FROM ${c.escapeIdentifier(schema)}."_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY 1`)).rows.map((r) => r.migration_name)
+      ? (
+          await c.query(
+            `SELECT migration_name FROM ${c.escapeIdentifier(schema)}."_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY 1`,
+          )
+        ).rows.map((r) => r.migration_name)
       : [];
     return { tables: names, migrations };
   });
@@ -40,7 +49,9 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("provisioning, %s tier"
     const crash = (step: string) => {
       if (/migrate/.test(step)) throw new Error("simulated crash");
     };
-    await expect(provisionOrganization({ ...app.lifecycle, beforeStep: crash }, { slug, name: "Crashy", tier })).rejects.toThrow(/simulated crash/);
+    await expect(
+      provisionOrganization({ ...app.lifecycle, beforeStep: crash }, { slug, name: "Crashy", tier }),
+    ).rejects.toThrow(/simulated crash/);
     const failed = await app.central.organization.findUniqueOrThrow({ where: { slug } });
     expect(failed.state).toBe("FAILED");
     expect(failed.lastError).toMatch(/migrate.*simulated crash/);
@@ -48,7 +59,9 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("provisioning, %s tier"
     // Not routed while FAILED.
     const user = await app.createUser([[failed, "OWNER"]]);
     const token = await app.token(user.id, failed.id);
-    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).errors?.[0]?.extensions?.code).toBe("TENANT_UNAVAILABLE");
+    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).errors?.[0]?.extensions?.code).toBe(
+      "TENANT_UNAVAILABLE",
+    );
 
     const ready = await provisionOrganization(app.lifecycle, { slug, name: "Crashy", tier });
     expect(ready.id).toBe(failed.id);
@@ -59,7 +72,9 @@ describe.each(["DATABASE", "SCHEMA", "SHARED"] as const)("provisioning, %s tier"
     const state = await targetState(ready);
     expect(state.migrations).toEqual(app.lifecycle.migrations!.map((m) => m.name));
     expect(state.tables).toEqual(expect.arrayContaining(["projects", "items"]));
-    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).data).toEqual({ currentOrganization: { id: ready.id } });
+    expect((await app.graphql(`{ currentOrganization { id } }`, { token })).data).toEqual({
+      currentOrganization: { id: ready.id },
+    });
 
     // Once more: nothing changes.
     const again = await provisionOrganization(app.lifecycle, { slug, name: "Crashy", tier });
@@ -90,14 +105,20 @@ describe("provisioning input", () => {
 
   it.each(HOSTILE)("refuses the slug %j and writes nothing", async (slug) => {
     const orgsBefore = await app.central.organization.count();
-    const databasesBefore = await withAdminClient(async (c) => (await c.query("SELECT datname FROM pg_database ORDER BY 1")).rows.map((r) => r.datname));
+    const databasesBefore = await withAdminClient(async (c) =>
+      (await c.query("SELECT datname FROM pg_database ORDER BY 1")).rows.map((r) => r.datname),
+    );
     const error = await provisionOrganization(app.lifecycle, { slug, name: "Hostile" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProvisionInputError);
     expect((error as ProvisionInputError).field).toBe("slug");
     expect(await app.central.organization.count()).toBe(orgsBefore);
-    const databasesAfter = await withAdminClient(async (c) => (await c.query("SELECT datname FROM pg_database ORDER BY 1")).rows.map((r) => r.datname));
+    const databasesAfter = await withAdminClient(async (c) =>
+      (await c.query("SELECT datname FROM pg_database ORDER BY 1")).rows.map((r) => r.datname),
+    );
     // Other test files create databases in parallel: none of the new ones may be ours.
-    expect(databasesAfter.filter((d: string) => !databasesBefore.includes(d) && /acme|hostile|template|admin/.test(d))).toEqual([]);
+    expect(
+      databasesAfter.filter((d: string) => !databasesBefore.includes(d) && /acme|hostile|template|admin/.test(d)),
+    ).toEqual([]);
   });
 
   it("refuses a database that exists but is not ours, and leaves it alone", async () => {
@@ -115,9 +136,15 @@ describe("provisioning input", () => {
   });
 
   it("refuses unknown servers and tiers, and taken slugs", async () => {
-    await expect(provisionOrganization(app.lifecycle, { slug: app.slugFor("nowhere"), name: "X", server: "mars" })).rejects.toMatchObject({ field: "server" });
-    await expect(provisionOrganization(app.lifecycle, { slug: app.slugFor("weird"), name: "X", tier: "CLOUD" as never })).rejects.toMatchObject({ field: "tier" });
-    await expect(provisionOrganization(app.lifecycle, { slug: app.slugFor("noname"), name: "  " })).rejects.toMatchObject({ field: "name" });
+    await expect(
+      provisionOrganization(app.lifecycle, { slug: app.slugFor("nowhere"), name: "X", server: "mars" }),
+    ).rejects.toMatchObject({ field: "server" });
+    await expect(
+      provisionOrganization(app.lifecycle, { slug: app.slugFor("weird"), name: "X", tier: "CLOUD" as never }),
+    ).rejects.toMatchObject({ field: "tier" });
+    await expect(
+      provisionOrganization(app.lifecycle, { slug: app.slugFor("noname"), name: "  " }),
+    ).rejects.toMatchObject({ field: "name" });
   });
 });
 
@@ -143,11 +170,19 @@ describe("concurrent provisioning", () => {
     const crash = () => {
       throw new Error("simulated crash");
     };
-    await expect(provisionOrganization({ ...app.lifecycle, beforeStep: crash }, { slug, name: "Mine", ownerId: owner.id })).rejects.toThrow();
-    await expect(provisionOrganization(app.lifecycle, { slug, name: "Theirs", ownerId: other.id })).rejects.toMatchObject({ field: "slug" });
+    await expect(
+      provisionOrganization({ ...app.lifecycle, beforeStep: crash }, { slug, name: "Mine", ownerId: owner.id }),
+    ).rejects.toThrow();
+    await expect(
+      provisionOrganization(app.lifecycle, { slug, name: "Theirs", ownerId: other.id }),
+    ).rejects.toMatchObject({ field: "slug" });
     const org = await provisionOrganization(app.lifecycle, { slug, name: "Mine", ownerId: owner.id });
     expect(org.state).toBe("READY");
-    expect(await app.central.membership.findMany({ where: { orgId: org.id }, select: { userId: true, role: true } })).toEqual([{ userId: owner.id, role: "OWNER" }]);
-    await expect(provisionOrganization(app.lifecycle, { slug, name: "Mine", ownerId: owner.id })).rejects.toMatchObject({ field: "slug" });
+    expect(
+      await app.central.membership.findMany({ where: { orgId: org.id }, select: { userId: true, role: true } }),
+    ).toEqual([{ userId: owner.id, role: "OWNER" }]);
+    await expect(provisionOrganization(app.lifecycle, { slug, name: "Mine", ownerId: owner.id })).rejects.toMatchObject(
+      { field: "slug" },
+    );
   });
 });

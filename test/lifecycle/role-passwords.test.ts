@@ -47,7 +47,16 @@ beforeAll(async () => {
     authMethod: "scram-sha-256",
     persistent: false,
     // Every statement, and every failing one, is logged.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${dataDir}`, "-c", "log_statement=all", "-c", "log_min_error_statement=error"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${dataDir}`,
+      "-c",
+      "log_statement=all",
+      "-c",
+      "log_min_error_statement=error",
+    ],
     onLog: (m: unknown) => serverLog.push(String(m)),
     onError: (m: unknown) => serverLog.push(String(m)),
   });
@@ -69,7 +78,9 @@ function freePort(): Promise<number> {
     probe.on("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -94,15 +105,23 @@ describe("role passwords", () => {
     // Every login role works with its derived password.
     const logins = orgs.map((org) => {
       const url = resolvePlacement(org, deps.servers).url;
-      const role = org.tier === "DATABASE" ? orgRoleName(org)! : org.tier === "SCHEMA" ? switcherRoleName(appRole) : appRole.name;
+      const role =
+        org.tier === "DATABASE" ? orgRoleName(org)! : org.tier === "SCHEMA" ? switcherRoleName(appRole) : appRole.name;
       return roleUrl(url, role, org.tier === "SHARED" ? appRole.password : rolePassword(appRole, role));
     });
-    for (const url of logins) expect((await withPgClient(url, (c) => c.query("SELECT 1 AS ok"))).rows).toEqual([{ ok: 1 }]);
+    for (const url of logins)
+      expect((await withPgClient(url, (c) => c.query("SELECT 1 AS ok"))).rows).toEqual([{ ok: 1 }]);
 
     const log = serverLog.join("\n");
     expect(log).toMatch(/CREATE ROLE/); // statements are being logged
     expect(log).toMatch(/ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$/);
-    const secrets = [appRole.password, ...orgs.flatMap((o) => [orgRoleName(o), switcherRoleName(appRole)]).filter((r): r is string => !!r).map((r) => rolePassword(appRole, r))];
+    const secrets = [
+      appRole.password,
+      ...orgs
+        .flatMap((o) => [orgRoleName(o), switcherRoleName(appRole)])
+        .filter((r): r is string => !!r)
+        .map((r) => rolePassword(appRole, r)),
+    ];
     for (const secret of new Set(secrets)) expect(log.includes(secret), "a password is in the server log").toBe(false);
   });
 });

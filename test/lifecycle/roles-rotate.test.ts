@@ -21,35 +21,47 @@ async function member(org: Organization) {
 const LIST = `{ projectsConnection(first: 5) { totalCount } }`;
 
 describe("roles rotate", () => {
-  it.each(["DATABASE", "SCHEMA"] as const)("gives a %s-tier organization from before per-organization roles its role", async (tier) => {
-    const org = await app.provisionOrg(`legacy-${tier.toLowerCase()}`, { tier });
-    const token = await member(org);
-    // What an organization provisioned by the previous version looks like: no role of its own.
-    const role = orgRoleName(org)!;
-    await withPgClient(resolvePlacement(org, app.servers).url, async (c) => {
-      await c.query(`DROP OWNED BY "${role}"`);
-      await c.query(`DROP ROLE "${role}"`);
-    });
-    app.orgClients.evict(resolvePlacement(org, app.servers).key);
-    const before = await app.graphql(LIST, { token });
-    expect(before.errors?.[0]?.extensions?.code).toBe("TENANT_UNAVAILABLE");
+  it.each(["DATABASE", "SCHEMA"] as const)(
+    "gives a %s-tier organization from before per-organization roles its role",
+    async (tier) => {
+      const org = await app.provisionOrg(`legacy-${tier.toLowerCase()}`, { tier });
+      const token = await member(org);
+      // What an organization provisioned by the previous version looks like: no role of its own.
+      const role = orgRoleName(org)!;
+      await withPgClient(resolvePlacement(org, app.servers).url, async (c) => {
+        await c.query(`DROP OWNED BY "${role}"`);
+        await c.query(`DROP ROLE "${role}"`);
+      });
+      app.orgClients.evict(resolvePlacement(org, app.servers).key);
+      const before = await app.graphql(LIST, { token });
+      expect(before.errors?.[0]?.extensions?.code).toBe("TENANT_UNAVAILABLE");
 
-    const results = await rotateRoles(app.lifecycle, { orgs: [org.slug] });
-    expect(results).toEqual([{ target: org.slug, login: expect.any(String) }]);
-    expect((await app.graphql(LIST, { token })).data).toEqual({ projectsConnection: { totalCount: 0 } });
-  });
+      const results = await rotateRoles(app.lifecycle, { orgs: [org.slug] });
+      expect(results).toEqual([{ target: org.slug, login: expect.any(String) }]);
+      expect((await app.graphql(LIST, { token })).data).toEqual({ projectsConnection: { totalCount: 0 } });
+    },
+  );
 
   it("sets every login role's password from a new secret, and is idempotent", async () => {
     const org = await app.provisionOrg("rotated");
     const role = orgRoleName(org)!;
     const url = resolvePlacement(org, app.servers).url;
-    const login = (secret: string) => withPgClient(roleUrl(url, role, rolePassword({ ...app.lifecycle.appRole, password: secret }, role)), (c) => c.query("SELECT 1"));
+    const login = (secret: string) =>
+      withPgClient(roleUrl(url, role, rolePassword({ ...app.lifecycle.appRole, password: secret }, role)), (c) =>
+        c.query("SELECT 1"),
+      );
     const old = app.lifecycle.appRole.password;
     const fresh = `${old}-rotated`;
     try {
-      await rotateRoles({ ...app.lifecycle, appRole: { ...app.lifecycle.appRole, password: fresh } }, { orgs: [org.slug] });
+      await rotateRoles(
+        { ...app.lifecycle, appRole: { ...app.lifecycle.appRole, password: fresh } },
+        { orgs: [org.slug] },
+      );
       // (A server configured with trust authentication, like some CI PostgreSQLs, ignores passwords.)
-      const checksPasswords = await withPgClient(roleUrl(url, role, "wrong"), (c) => c.query("SELECT 1")).then(() => false, () => true);
+      const checksPasswords = await withPgClient(roleUrl(url, role, "wrong"), (c) => c.query("SELECT 1")).then(
+        () => false,
+        () => true,
+      );
       if (checksPasswords) await expect(login(old)).rejects.toThrow(/password authentication failed/);
       await login(fresh);
     } finally {

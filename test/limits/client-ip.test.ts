@@ -67,12 +67,18 @@ describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
         const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query: print(op("SignUp")), variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } } }),
+          body: JSON.stringify({
+            query: print(op("SignUp")),
+            variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } },
+          }),
         });
         return { status: response.status, ...((await response.json()) as object) };
       };
       const viaFetch = (remoteAddress?: string) =>
-        requestVia(app, op("SignUp"), { variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } }, remoteAddress });
+        requestVia(app, op("SignUp"), {
+          variables: { input: { email: `${randomUUID()}@socket.test`, password: "a long password" } },
+          remoteAddress,
+        });
       dataOf(await viaFetch("127.0.0.1")); // uses up 127.0.0.1's one sign-up
       const refused = await signUp(); // the real socket's peer is 127.0.0.1
       expect(refused.status).toBe(429);

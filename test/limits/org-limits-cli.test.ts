@@ -14,9 +14,19 @@ let database: ScratchDatabase;
 let central: CentralDb;
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, DATABASE_URL: database.url, APP_DB_PASSWORD: "x", JWT_SECRET: "l".repeat(40), ORG_REQUESTS_PER_SECOND: "70" };
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    APP_DB_PASSWORD: "x",
+    JWT_SECRET: "l".repeat(40),
+    ORG_REQUESTS_PER_SECOND: "70",
+  };
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -29,7 +39,9 @@ beforeAll(async () => {
   database = await createScratchDatabase("limits_cli");
   await migrateCentral(database.url);
   central = createCentralClient(database.url, 2);
-  await central.organization.create({ data: { slug, name: "Limits", server: "main", databaseName: `org_${slug.replace(/-/g, "_")}`, state: "READY" } });
+  await central.organization.create({
+    data: { slug, name: "Limits", server: "main", databaseName: `org_${slug.replace(/-/g, "_")}`, state: "READY" },
+  });
 });
 afterAll(async () => {
   await central?.$disconnect();
@@ -37,15 +49,28 @@ afterAll(async () => {
 });
 
 describe("tenantgraph orgs limits", () => {
-  it("overrides one limit, keeps the other at its default, and goes back to the default", { timeout: 120_000 }, async () => {
-    const set = await cli("orgs", "limits", slug, "--cost-per-minute", "500", "--json");
-    expect(set.code, set.stderr).toBe(0);
-    expect(JSON.parse(set.stdout)).toEqual({ slug, requestsPerSecond: 70, requestsPerSecondFrom: "default", costPerMinute: 500, costPerMinuteFrom: "override" });
-    const org = await central.organization.findUniqueOrThrow({ where: { slug } });
-    expect(await central.orgLimits.findUnique({ where: { orgId: org.id } })).toMatchObject({ requestsPerSecond: null, costPerMinute: 500 });
+  it(
+    "overrides one limit, keeps the other at its default, and goes back to the default",
+    { timeout: 120_000 },
+    async () => {
+      const set = await cli("orgs", "limits", slug, "--cost-per-minute", "500", "--json");
+      expect(set.code, set.stderr).toBe(0);
+      expect(JSON.parse(set.stdout)).toEqual({
+        slug,
+        requestsPerSecond: 70,
+        requestsPerSecondFrom: "default",
+        costPerMinute: 500,
+        costPerMinuteFrom: "override",
+      });
+      const org = await central.organization.findUniqueOrThrow({ where: { slug } });
+      expect(await central.orgLimits.findUnique({ where: { orgId: org.id } })).toMatchObject({
+        requestsPerSecond: null,
+        costPerMinute: 500,
+      });
 
-    const cleared = await cli("orgs", "limits", slug, "--cost-per-minute", "default", "--json");
-    expect(cleared.code, cleared.stderr).toBe(0);
-    expect(JSON.parse(cleared.stdout)).toMatchObject({ costPerMinute: 60_000, costPerMinuteFrom: "default" });
-  });
+      const cleared = await cli("orgs", "limits", slug, "--cost-per-minute", "default", "--json");
+      expect(cleared.code, cleared.stderr).toBe(0);
+      expect(JSON.parse(cleared.stdout)).toMatchObject({ costPerMinute: 60_000, costPerMinuteFrom: "default" });
+    },
+  );
 });

@@ -44,7 +44,8 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
   let b: App;
   const orgStatements: string[] = [];
   /** Requests alternate between the two instances: even on a, odd on b. */
-  const via = (i: number, query: string | DocumentNode, options?: RequestFrom) => requestVia(i % 2 === 0 ? a : b, query, options);
+  const via = (i: number, query: string | DocumentNode, options?: RequestFrom) =>
+    requestVia(i % 2 === 0 ? a : b, query, options);
   const signUp = (i: number, address: string, remoteAddress: string) =>
     via(i, op("SignUp"), { variables: { input: { email: address, password: "a long password" } }, remoteAddress });
   const logIn = (i: number, address: string, password: string, remoteAddress = newAddress()) =>
@@ -61,122 +62,163 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
     await a?.close();
   });
 
-  it.runIf(available)("5 failed log-ins spread over two instances lock the email on both, even for the right password", async () => {
-    const address = email("mallory");
-    dataOf(await signUp(0, address, newAddress()));
-    for (let i = 0; i < 5; i++) expect(errorOf(await logIn(i, address, `guess ${i}`)).code).toBe("UNAUTHENTICATED");
-    for (const i of [0, 1]) {
-      const refused = await logIn(i, address, "a long password");
+  it.runIf(available)(
+    "5 failed log-ins spread over two instances lock the email on both, even for the right password",
+    async () => {
+      const address = email("mallory");
+      dataOf(await signUp(0, address, newAddress()));
+      for (let i = 0; i < 5; i++) expect(errorOf(await logIn(i, address, `guess ${i}`)).code).toBe("UNAUTHENTICATED");
+      for (const i of [0, 1]) {
+        const refused = await logIn(i, address, "a long password");
+        expect(refused.status).toBe(429);
+        expect(errorOf(refused).code).toBe("RATE_LIMITED");
+        expect(errorOf(refused).extensions.retryAfterSeconds).toBeGreaterThan(0);
+        expect(errorOf(refused).extensions.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+        expect(refused.headers.get("retry-after")).toBe(String(errorOf(refused).extensions.retryAfterSeconds));
+      }
+      if (store === "postgres") {
+        // The store keys by a hash: the email never reaches the rate_limits table.
+        const { rows } = await a.limitStore.central.query<{ key: string }>("SELECT key FROM rate_limits");
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows.some((r) => r.key.includes(address.split("@")[0]!))).toBe(false);
+      }
+    },
+  );
+
+  it.runIf(available)(
+    "sign-ups per client IP: every aliased signUp counts, the one over the limit creates nothing, on both instances",
+    async () => {
+      const address = newAddress();
+      const emails = Array.from({ length: 5 }, (_, i) => email(`alias${i}`));
+      const fields = emails.map(
+        (e, i) => `s${i}: signUp(input: { email: "${e}", password: "a long password" }) { token }`,
+      );
+      const aliased = await via(0, `mutation { ${fields.join(" ")} }`, { remoteAddress: address });
+      expect(aliased.status).toBe(429);
+      expect(errorOf(aliased)).toMatchObject({ code: "RATE_LIMITED" });
+      expect(aliased.errors![0]!.path).toEqual(["s3"]);
+      const created = await a.central.user.findMany({ where: { email: { in: emails } }, select: { email: true } });
+      expect(created.map((u) => u.email).sort()).toEqual(emails.slice(0, 3).sort());
+
+      // The other instance sees the same count; X-Forwarded-For is not believed without TRUST_PROXY.
+      const late = email("late");
+      const refused = await signUp(1, late, address);
       expect(refused.status).toBe(429);
-      expect(errorOf(refused).code).toBe("RATE_LIMITED");
       expect(errorOf(refused).extensions.retryAfterSeconds).toBeGreaterThan(0);
-      expect(errorOf(refused).extensions.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
-      expect(refused.headers.get("retry-after")).toBe(String(errorOf(refused).extensions.retryAfterSeconds));
-    }
-    if (store === "postgres") {
-      // The store keys by a hash: the email never reaches the rate_limits table.
-      const { rows } = await a.limitStore.central.query<{ key: string }>("SELECT key FROM rate_limits");
-      expect(rows.length).toBeGreaterThan(0);
-      expect(rows.some((r) => r.key.includes(address.split("@")[0]!))).toBe(false);
-    }
-  });
-
-  it.runIf(available)("sign-ups per client IP: every aliased signUp counts, the one over the limit creates nothing, on both instances", async () => {
-    const address = newAddress();
-    const emails = Array.from({ length: 5 }, (_, i) => email(`alias${i}`));
-    const fields = emails.map((e, i) => `s${i}: signUp(input: { email: "${e}", password: "a long password" }) { token }`);
-    const aliased = await via(0, `mutation { ${fields.join(" ")} }`, { remoteAddress: address });
-    expect(aliased.status).toBe(429);
-    expect(errorOf(aliased)).toMatchObject({ code: "RATE_LIMITED" });
-    expect(aliased.errors![0]!.path).toEqual(["s3"]);
-    const created = await a.central.user.findMany({ where: { email: { in: emails } }, select: { email: true } });
-    expect(created.map((u) => u.email).sort()).toEqual(emails.slice(0, 3).sort());
-
-    // The other instance sees the same count; X-Forwarded-For is not believed without TRUST_PROXY.
-    const late = email("late");
-    const refused = await signUp(1, late, address);
-    expect(refused.status).toBe(429);
-    expect(errorOf(refused).extensions.retryAfterSeconds).toBeGreaterThan(0);
-    const spoofed = await via(1, op("SignUp"), {
-      variables: { input: { email: late, password: "a long password" } },
-      remoteAddress: address,
-      headers: { "x-forwarded-for": "198.51.100.99" },
-    });
-    expect(errorOf(spoofed).code).toBe("RATE_LIMITED");
-    expect(await a.central.user.count({ where: { email: late } })).toBe(0);
-    // Another address is not affected.
-    dataOf(await signUp(1, late, newAddress()));
-  });
+      const spoofed = await via(1, op("SignUp"), {
+        variables: { input: { email: late, password: "a long password" } },
+        remoteAddress: address,
+        headers: { "x-forwarded-for": "198.51.100.99" },
+      });
+      expect(errorOf(spoofed).code).toBe("RATE_LIMITED");
+      expect(await a.central.user.count({ where: { email: late } })).toBe(0);
+      // Another address is not affected.
+      dataOf(await signUp(1, late, newAddress()));
+    },
+  );
 
   it.runIf(available)("log-ins per client IP, over several emails and both instances", async () => {
     const address = newAddress();
-    for (let i = 0; i < 6; i++) expect(errorOf(await logIn(i, email(`spray${i}`), "guess", address)).code).toBe("UNAUTHENTICATED");
+    for (let i = 0; i < 6; i++)
+      expect(errorOf(await logIn(i, email(`spray${i}`), "guess", address)).code).toBe("UNAUTHENTICATED");
     const refused = await logIn(6, email("spray6"), "guess", address);
     expect(refused.status).toBe(429);
     expect(errorOf(refused)).toMatchObject({ code: "RATE_LIMITED", message: expect.stringContaining("address") });
   });
 
-  it.runIf(available)("organizations created per user per day: 3 aliased createOrganization make 2, the third provisions nothing", async () => {
-    const user = await a.createUser();
-    const token = await a.token(user.id);
-    const slugs = ["one", "two", "three"].map((n) => a.slugFor(`quota-${store}-${n}`));
-    const fields = slugs.map((slug, i) => `o${i}: createOrganization(input: { name: "Quota ${i}", slug: "${slug}" }) { token }`);
-    const result = await via(0, `mutation { ${fields.join(" ")} }`, { token });
-    expect(result.status).toBe(429);
-    expect(errorOf(result).code).toBe("RATE_LIMITED");
-    expect(result.errors![0]!.path).toEqual(["o2"]);
-    const orgs = await a.central.organization.findMany({ where: { slug: { in: slugs } }, select: { slug: true } });
-    expect(orgs.map((o) => o.slug).sort()).toEqual(slugs.slice(0, 2).sort());
-    // The other instance refuses the next one too; another user may still create one.
-    const again = await via(1, `mutation { createOrganization(input: { name: "Again", slug: "${a.slugFor(`quota-${store}-again`)}" }) { token } }`, { token });
-    expect(again.status).toBe(429);
-    expect(await a.central.organization.count({ where: { slug: a.slugFor(`quota-${store}-again`) } })).toBe(0);
-    const other = await a.createUser();
-    dataOf(await via(1, `mutation { createOrganization(input: { name: "Other", slug: "${a.slugFor(`quota-${store}-other`)}", }) { token } }`, { token: await a.token(other.id) }));
-  });
+  it.runIf(available)(
+    "organizations created per user per day: 3 aliased createOrganization make 2, the third provisions nothing",
+    async () => {
+      const user = await a.createUser();
+      const token = await a.token(user.id);
+      const slugs = ["one", "two", "three"].map((n) => a.slugFor(`quota-${store}-${n}`));
+      const fields = slugs.map(
+        (slug, i) => `o${i}: createOrganization(input: { name: "Quota ${i}", slug: "${slug}" }) { token }`,
+      );
+      const result = await via(0, `mutation { ${fields.join(" ")} }`, { token });
+      expect(result.status).toBe(429);
+      expect(errorOf(result).code).toBe("RATE_LIMITED");
+      expect(result.errors![0]!.path).toEqual(["o2"]);
+      const orgs = await a.central.organization.findMany({ where: { slug: { in: slugs } }, select: { slug: true } });
+      expect(orgs.map((o) => o.slug).sort()).toEqual(slugs.slice(0, 2).sort());
+      // The other instance refuses the next one too; another user may still create one.
+      const again = await via(
+        1,
+        `mutation { createOrganization(input: { name: "Again", slug: "${a.slugFor(`quota-${store}-again`)}" }) { token } }`,
+        { token },
+      );
+      expect(again.status).toBe(429);
+      expect(await a.central.organization.count({ where: { slug: a.slugFor(`quota-${store}-again`) } })).toBe(0);
+      const other = await a.createUser();
+      dataOf(
+        await via(
+          1,
+          `mutation { createOrganization(input: { name: "Other", slug: "${a.slugFor(`quota-${store}-other`)}", }) { token } }`,
+          { token: await a.token(other.id) },
+        ),
+      );
+    },
+  );
 
-  it.runIf(available)("cost per organization per minute: consumeCost counts given costs in one budget for both instances", async () => {
-    const [org, tight] = await Promise.all([a.provisionOrg(`cost-${store}`, { tier: "SHARED" }), a.provisionOrg(`tight-${store}`, { tier: "SHARED" })]);
-    await a.central.orgLimits.create({ data: { orgId: tight.id, costPerMinute: 10 } });
-    const defaults = { requestsPerSecond: 100, costPerMinute: 50 };
-    const [quotasA, quotasB] = [createOrgQuotas(a.limitStore, defaults, 0), createOrgQuotas(b.limitStore, defaults, 0)];
-    await quotasA.consumeCost(org.id, 30);
-    await quotasB.consumeCost(org.id, 20); // exactly the budget
-    for (const quotas of [quotasA, quotasB]) {
-      const error = await quotas.consumeCost(org.id, 1).catch((e: unknown) => e);
-      expect(error).toMatchObject({ extensions: { code: "RATE_LIMITED", http: { status: 429 } } });
-      const retry = (error as { extensions: { retryAfterSeconds: number } }).extensions.retryAfterSeconds;
-      expect(retry).toBeGreaterThan(0);
-      expect(retry).toBeLessThanOrEqual(60);
-    }
-    await quotasA.consumeCost(org.id, 0); // free operations always pass
-    // The override row: 10 per minute for this organization only.
-    expect(await quotasB.limitsOf(tight.id)).toEqual({ requestsPerSecond: 100, costPerMinute: 10 });
-    await expect(quotasB.consumeCost(tight.id, 11)).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
-    await expect(quotasA.consumeCost(tight.id, -1)).rejects.toThrow(/cost/);
-  });
+  it.runIf(available)(
+    "cost per organization per minute: consumeCost counts given costs in one budget for both instances",
+    async () => {
+      const [org, tight] = await Promise.all([
+        a.provisionOrg(`cost-${store}`, { tier: "SHARED" }),
+        a.provisionOrg(`tight-${store}`, { tier: "SHARED" }),
+      ]);
+      await a.central.orgLimits.create({ data: { orgId: tight.id, costPerMinute: 10 } });
+      const defaults = { requestsPerSecond: 100, costPerMinute: 50 };
+      const [quotasA, quotasB] = [
+        createOrgQuotas(a.limitStore, defaults, 0),
+        createOrgQuotas(b.limitStore, defaults, 0),
+      ];
+      await quotasA.consumeCost(org.id, 30);
+      await quotasB.consumeCost(org.id, 20); // exactly the budget
+      for (const quotas of [quotasA, quotasB]) {
+        const error = await quotas.consumeCost(org.id, 1).catch((e: unknown) => e);
+        expect(error).toMatchObject({ extensions: { code: "RATE_LIMITED", http: { status: 429 } } });
+        const retry = (error as { extensions: { retryAfterSeconds: number } }).extensions.retryAfterSeconds;
+        expect(retry).toBeGreaterThan(0);
+        expect(retry).toBeLessThanOrEqual(60);
+      }
+      await quotasA.consumeCost(org.id, 0); // free operations always pass
+      // The override row: 10 per minute for this organization only.
+      expect(await quotasB.limitsOf(tight.id)).toEqual({ requestsPerSecond: 100, costPerMinute: 10 });
+      await expect(quotasB.consumeCost(tight.id, 11)).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
+      await expect(quotasA.consumeCost(tight.id, -1)).rejects.toThrow(/cost/);
+    },
+  );
 
-  it.runIf(available)("the operation cost is charged before it runs: over the budget, the request runs no SQL", async () => {
-    const org = await a.provisionOrg(`costly-${store}`, { tier: "SCHEMA" });
-    await a.central.orgLimits.create({ data: { orgId: org.id, costPerMinute: 5 } });
-    const user = await a.createUser([[org, "MEMBER"]]);
-    const token = await a.token(user.id, org.id);
-    // Cost 2 each (operation-cost.ts), 4 of 5; this also opens the organization's client on both instances.
-    for (const i of [0, 1]) dataOf(await via(i, `{ projectsConnection(first: 1) { totalCount } }`, { token }));
-    orgStatements.length = 0;
-    const refused = await via(1, `{ projectsConnection(first: 1) { totalCount edges { node { id name } } } }`, { token }); // cost 6
-    expect(refused.status).toBe(429);
-    expect(errorOf(refused)).toMatchObject({ code: "RATE_LIMITED" });
-    expect(refused.data).toBeUndefined();
-    expect(orgStatements).toEqual([]);
-  });
+  it.runIf(available)(
+    "the operation cost is charged before it runs: over the budget, the request runs no SQL",
+    async () => {
+      const org = await a.provisionOrg(`costly-${store}`, { tier: "SCHEMA" });
+      await a.central.orgLimits.create({ data: { orgId: org.id, costPerMinute: 5 } });
+      const user = await a.createUser([[org, "MEMBER"]]);
+      const token = await a.token(user.id, org.id);
+      // Cost 2 each (operation-cost.ts), 4 of 5; this also opens the organization's client on both instances.
+      for (const i of [0, 1]) dataOf(await via(i, `{ projectsConnection(first: 1) { totalCount } }`, { token }));
+      orgStatements.length = 0;
+      const refused = await via(1, `{ projectsConnection(first: 1) { totalCount edges { node { id name } } } }`, {
+        token,
+      }); // cost 6
+      expect(refused.status).toBe(429);
+      expect(errorOf(refused)).toMatchObject({ code: "RATE_LIMITED" });
+      expect(refused.data).toBeUndefined();
+      expect(orgStatements).toEqual([]);
+    },
+  );
 
   // Redis windows expire on Redis's clock, which the test cannot hold still: a one-second
   // window is tested on the PostgreSQL store only, where expiry follows the process clock.
   it.runIf(available && store === "postgres")(
     "requests per organization per second: the override row, not the default, and nothing runs when refused",
     async () => {
-      const [busy, calm] = await Promise.all([a.provisionOrg("busy", { tier: "SCHEMA" }), a.provisionOrg("calm", { tier: "SCHEMA" })]);
+      const [busy, calm] = await Promise.all([
+        a.provisionOrg("busy", { tier: "SCHEMA" }),
+        a.provisionOrg("calm", { tier: "SCHEMA" }),
+      ]);
       await a.central.orgLimits.create({ data: { orgId: busy.id, requestsPerSecond: 3 } });
       const tokenOf = async (org: Organization) => a.token((await a.createUser([[org, "VIEWER"]])).id, org.id);
       const [busyToken, calmToken] = await Promise.all([tokenOf(busy), tokenOf(calm)]);

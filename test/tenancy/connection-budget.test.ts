@@ -14,7 +14,11 @@ const orgs: Organization[] = [];
 const tokens: string[] = [];
 
 async function connectionsTo(databases: string[]): Promise<number> {
-  return withAdminClient(async (c) => Number((await c.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1)", [databases])).rows[0].n));
+  return withAdminClient(async (c) =>
+    Number(
+      (await c.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1)", [databases])).rows[0].n,
+    ),
+  );
 }
 
 beforeAll(async () => {

@@ -38,7 +38,11 @@ describe("single-flight creation", () => {
 
   it("creates exactly one client for 50 concurrent first requests", async () => {
     expect(app.orgClients.stats.created).toBe(0);
-    const responses = await Promise.all(Array.from({ length: 50 }, () => app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token })));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token }),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(responses.every((r) => r.errors === undefined)).toBe(true);
     expect(app.orgClients.stats.created).toBe(1);
@@ -64,11 +68,18 @@ describe("LRU eviction with a bound of 2", () => {
 
   it("evicts the least recently used organization and closes its connections", async () => {
     const [one, two, three] = orgs as [Organization, Organization, Organization];
-    for (const i of [0, 1]) expect((await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[i] })).status).toBe(200);
+    for (const i of [0, 1])
+      expect(
+        (await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[i] })).status,
+      ).toBe(200);
     expect(await connectionsTo(one.databaseName)).toBeGreaterThan(0);
     // Touch "one" so that "two" becomes the least recently used.
-    expect((await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[0] })).status).toBe(200);
-    expect((await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[2] })).status).toBe(200);
+    expect(
+      (await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[0] })).status,
+    ).toBe(200);
+    expect(
+      (await app.graphql(`{ projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[2] })).status,
+    ).toBe(200);
 
     expect(app.orgClients.size).toBe(2);
     expect(app.orgClients.has(resolvePlacement(two, app.servers).key)).toBe(false);
@@ -91,7 +102,11 @@ describe("LRU eviction with a bound of 2", () => {
 
   it("serves interleaved concurrent requests for three organizations without a failure", async () => {
     const before = app.orgClients.stats.evicted;
-    const rounds = Array.from({ length: 60 }, (_, i) => app.graphql(`{ currentOrganization { id } projectsConnection(first: 1) { edges { node { id } } } }`, { token: tokens[i % 3] }));
+    const rounds = Array.from({ length: 60 }, (_, i) =>
+      app.graphql(`{ currentOrganization { id } projectsConnection(first: 1) { edges { node { id } } } }`, {
+        token: tokens[i % 3],
+      }),
+    );
     const responses = await Promise.all(rounds);
     expect(responses.filter((r) => r.status !== 200 || r.errors)).toEqual([]);
     responses.forEach((r, i) => expect(r.data.currentOrganization.id).toBe(orgs[i % 3]!.id));

@@ -37,14 +37,18 @@ async function warm(org: Organization, token: string) {
 }
 
 const connectionsTo = (database: string) =>
-  withAdminClient(async (c) => Number((await c.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1", [database])).rows[0].n));
+  withAdminClient(async (c) =>
+    Number((await c.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1", [database])).rows[0].n),
+  );
 
 /** A delete from the "CLI" that stops after it stopped routing (so the organization's database still exists). */
 async function deleteButKeepData(org: Organization) {
   const stopBeforeData = (step: string) => {
     if (step === "remove data") throw new Error("paused before removing data");
   };
-  await expect(deleteOrganization({ central: cli, servers: app.servers, onStep: stopBeforeData }, org.slug)).rejects.toThrow(/paused/);
+  await expect(
+    deleteOrganization({ central: cli, servers: app.servers, onStep: stopBeforeData }, org.slug),
+  ).rejects.toThrow(/paused/);
 }
 
 describe("orgs delete from another process", () => {
@@ -52,26 +56,38 @@ describe("orgs delete from another process", () => {
     const database = await app.provisionOrg("notified-db");
     const shared = await app.provisionOrg("notified-shared", { tier: "SHARED" });
     const bystander = await app.provisionOrg("notified-bystander");
-    const user = await app.createUser([[database, "OWNER"], [shared, "OWNER"], [bystander, "OWNER"]]);
+    const user = await app.createUser([
+      [database, "OWNER"],
+      [shared, "OWNER"],
+      [bystander, "OWNER"],
+    ]);
     const token = await app.token(user.id);
     for (const org of [database, shared, bystander]) await warm(org, token);
     expect(await connectionsTo(database.databaseName)).toBeGreaterThan(0);
 
     await deleteButKeepData(database);
     await until(() => !app.orgClients.hasOrg(database.id), "the app dropped the deleted organization's client");
-    await until(async () => (await connectionsTo(database.databaseName)) === 0, "no connection to the deleted organization's database");
+    await until(
+      async () => (await connectionsTo(database.databaseName)) === 0,
+      "no connection to the deleted organization's database",
+    );
     await deleteButKeepData(shared);
     await until(() => !app.orgClients.hasOrg(shared.id), "the app dropped the SHARED organization's client");
 
     expect(app.orgClients.hasOrg(bystander.id)).toBe(true);
-    expect((await app.graphql(`{ projectsConnection(first: 100) { totalCount } }`, { token, orgId: bystander.id })).errors).toBeUndefined();
+    expect(
+      (await app.graphql(`{ projectsConnection(first: 100) { totalCount } }`, { token, orgId: bystander.id })).errors,
+    ).toBeUndefined();
     await deleteOrganization({ central: cli, servers: app.servers }, database.slug);
   });
 
   it("still arrives after the app's listening connection was killed (it reconnects and checks what it missed)", async () => {
     const org = await app.provisionOrg("notified-after-reconnect");
     const missed = await app.provisionOrg("deleted-while-deaf");
-    const user = await app.createUser([[org, "OWNER"], [missed, "OWNER"]]);
+    const user = await app.createUser([
+      [org, "OWNER"],
+      [missed, "OWNER"],
+    ]);
     const token = await app.token(user.id);
     await warm(org, token);
     await warm(missed, token);
@@ -81,13 +97,22 @@ describe("orgs delete from another process", () => {
     expect(app.orgClients.hasOrg(missed.id)).toBe(true);
     const resynced = new Promise<void>((resolve) => app.centralEvents.subscribe("resync", () => resolve()));
     const central = new URL(app.servers.main!).pathname.slice(1);
-    const killed = await withAdminClient(async (c) =>
-      (await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tenantgraph-listener'", [central])).rowCount,
+    const killed = await withAdminClient(
+      async (c) =>
+        (
+          await c.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'tenantgraph-listener'",
+            [central],
+          )
+        ).rowCount,
     );
     expect(killed).toBe(1);
     await resynced;
     expect(app.centralEvents.listening).toBe(true);
-    await until(() => !app.orgClients.hasOrg(missed.id), "the organization deleted while not listening was dropped after the reconnect");
+    await until(
+      () => !app.orgClients.hasOrg(missed.id),
+      "the organization deleted while not listening was dropped after the reconnect",
+    );
     expect(app.orgClients.hasOrg(org.id)).toBe(true);
     await deleteOrganization({ central: cli, servers: app.servers }, org.slug);
     await until(() => !app.orgClients.hasOrg(org.id), "dropped after the reconnect");

@@ -21,7 +21,10 @@ async function member(name: string) {
   return { org, token: (await memberOf(app, org, "MEMBER")).token };
 }
 
-function expectUnavailable(r: { status: number; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }) {
+function expectUnavailable(r: {
+  status: number;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}) {
   expect(r.errors?.[0]?.extensions?.code).toBe("TENANT_UNAVAILABLE");
   expect(r.status).toBe(503);
   expect(JSON.stringify(r.errors)).not.toMatch(/does not exist|ECONNREFUSED|org_|postgres/i);
@@ -32,16 +35,22 @@ describe("unreachable organization databases", () => {
     const gone = await member("gone-cold");
     await dropDatabase(app.servers.main!, gone.org.databaseName);
     expectUnavailable(await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: gone.token }));
-    expect((await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: healthy.token })).status).toBe(200);
+    expect(
+      (await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: healthy.token })).status,
+    ).toBe(200);
   });
 
   it("refuses a cached organization whose database went away", async () => {
     const gone = await member("gone-warm");
-    expect((await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: gone.token })).status).toBe(200);
+    expect((await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: gone.token })).status).toBe(
+      200,
+    );
     await dropDatabase(app.servers.main!, gone.org.databaseName); // WITH (FORCE): its pooled connections are killed
     const r = await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: gone.token });
     expect(r.errors?.[0]?.extensions?.code).toBe("TENANT_UNAVAILABLE");
     expect(JSON.stringify(r.errors)).not.toMatch(/does not exist|terminat|org_/i);
-    expect((await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: healthy.token })).status).toBe(200);
+    expect(
+      (await app.graphql(`{ projectsConnection(first: 5) { totalCount } }`, { token: healthy.token })).status,
+    ).toBe(200);
   });
 });

@@ -14,7 +14,11 @@ export const ItemFilter = builder.inputType("ItemFilter", {
     priority: t.field({ type: [PriorityEnum], required: false }),
     assigneeId: t.id({ required: false, validate: idRule.nullish() }),
     unassigned: t.boolean({ required: false, description: "Only items nobody is assigned to." }),
-    search: t.string({ required: false, description: "Part of the title or description, any case.", validate: searchRule }),
+    search: t.string({
+      required: false,
+      description: "Part of the title or description, any case.",
+      validate: searchRule,
+    }),
   }),
 });
 

@@ -38,7 +38,11 @@ const AssignItemInput = builder.inputType("AssignItemInput", {
   fields: (t) => ({
     id: t.id({ required: true, validate: idRule }),
     version: t.int({ required: true, validate: versionRule }),
-    assigneeId: t.id({ required: false, description: "A member of the organization; null unassigns.", validate: idRule.nullish() }),
+    assigneeId: t.id({
+      required: false,
+      description: "A member of the organization; null unassigns.",
+      validate: idRule.nullish(),
+    }),
   }),
 });
 

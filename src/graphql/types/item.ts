@@ -21,7 +21,11 @@ export const ItemRef = builder.prismaObject("Item", {
     version: t.exposeInt("version", { description: "Send it back with every change (optimistic concurrency)." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true, description: "Set while the item is deleted." }),
+    deletedAt: t.expose("deletedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Set while the item is deleted.",
+    }),
     createdBy: t.field({
       type: UserRef,
       nullable: true,
@@ -43,7 +47,11 @@ builder.prismaObjectFields("Item", (t) => ({
     type: [ItemRef],
     description: "Live items this one depends on (setItemDependencies).",
     select: (_args, _ctx, nestedSelection) => ({
-      dependsOn: { where: { dependsOn: LIVE_ITEM }, orderBy: { dependsOnId: "asc" }, select: { dependsOn: nestedSelection(true) } },
+      dependsOn: {
+        where: { dependsOn: LIVE_ITEM },
+        orderBy: { dependsOnId: "asc" },
+        select: { dependsOn: nestedSelection(true) },
+      },
     }),
     resolve: (item) => item.dependsOn.map((edge) => edge.dependsOn),
   }),
@@ -83,6 +91,13 @@ builder.queryFields((t) => ({
   ),
 }));
 
-function itemsWhere(args: { projectId?: string | null; filter?: typeof ItemFilter.$inferInput | null; includeDeleted?: boolean | null }) {
-  return { ...itemWhere(args.filter, args.includeDeleted ?? false), ...(args.projectId ? { projectId: args.projectId } : {}) };
+function itemsWhere(args: {
+  projectId?: string | null;
+  filter?: typeof ItemFilter.$inferInput | null;
+  includeDeleted?: boolean | null;
+}) {
+  return {
+    ...itemWhere(args.filter, args.includeDeleted ?? false),
+    ...(args.projectId ? { projectId: args.projectId } : {}),
+  };
 }

@@ -8,7 +8,11 @@ import { RoleEnum } from "./organization.ts";
 
 const AddMemberInput = builder.inputType("AddMemberInput", {
   fields: (t) => ({
-    email: t.string({ required: true, description: "The email of an existing account (signUp first).", validate: emailRule }),
+    email: t.string({
+      required: true,
+      description: "The email of an existing account (signUp first).",
+      validate: emailRule,
+    }),
     role: t.field({ type: RoleEnum, required: false, defaultValue: "MEMBER" }),
   }),
 });

@@ -38,10 +38,15 @@ builder.queryField("membersConnection", (t) =>
       description: "The organization's members in the order they joined; forward only, `first` is capped at 100.",
       args: {
         role: t.arg({ type: RoleEnum, required: false }),
-        search: t.arg.string({ required: false, description: "Part of the email or name, any case.", validate: searchRule }),
+        search: t.arg.string({
+          required: false,
+          description: "Part of the email or name, any case.",
+          validate: searchRule,
+        }),
       },
       resolve: async (_root, args, ctx) => {
-        if (args.last != null || args.before != null) throw badUserInput("last", "members page forward only: use first and after");
+        if (args.last != null || args.before != null)
+          throw badUserInput("last", "members page forward only: use first and after");
         if (args.first != null && args.first < 0) throw badUserInput("first", "must not be negative");
         const { members, hasNextPage } = await ctx.accounts.members.list(ctx.org.id, {
           first: Math.min(args.first ?? 20, 100),

@@ -10,7 +10,8 @@ const TierEnum = builder.enumType(Tier, { name: "Tier", description: "How the or
 
 export const RoleEnum = builder.enumType(Role, {
   name: "Role",
-  description: "VIEWER reads; MEMBER also writes items; ADMIN also manages projects and members; OWNER also manages the organization.",
+  description:
+    "VIEWER reads; MEMBER also writes items; ADMIN also manages projects and members; OWNER also manages the organization.",
 });
 
 export const OrganizationRef = builder.objectRef<CurrentOrg>("Organization").implement({

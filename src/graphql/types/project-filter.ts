@@ -13,7 +13,10 @@ export const ProjectFilter = builder.inputType("ProjectFilter", {
   }),
 });
 
-export function projectWhere(filter: typeof ProjectFilter.$inferInput | null | undefined, includeDeleted: boolean): Prisma.ProjectWhereInput {
+export function projectWhere(
+  filter: typeof ProjectFilter.$inferInput | null | undefined,
+  includeDeleted: boolean,
+): Prisma.ProjectWhereInput {
   const search = filter?.search?.trim();
   return {
     ...(includeDeleted ? {} : { deletedAt: null }),

@@ -9,7 +9,11 @@ import { VersionedIdInput } from "./versioned-id-input.ts";
 
 const CreateProjectInput = builder.inputType("CreateProjectInput", {
   fields: (t) => ({
-    name: t.string({ required: true, description: "1-200 characters, unique among live projects.", validate: textRule(200) }),
+    name: t.string({
+      required: true,
+      description: "1-200 characters, unique among live projects.",
+      validate: textRule(200),
+    }),
     description: t.string({ required: false, validate: descriptionRule }),
     status: t.field({ type: ProjectStatusEnum, required: false, defaultValue: "ACTIVE" }),
   }),

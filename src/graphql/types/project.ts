@@ -18,7 +18,11 @@ export const ProjectRef = builder.prismaObject("Project", {
     version: t.exposeInt("version", { description: "Send it back with every change (optimistic concurrency)." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     updatedAt: t.expose("updatedAt", { type: "DateTime" }),
-    deletedAt: t.expose("deletedAt", { type: "DateTime", nullable: true, description: "Set while the project is deleted." }),
+    deletedAt: t.expose("deletedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "Set while the project is deleted.",
+    }),
     createdBy: t.field({
       type: UserRef,
       nullable: true,
@@ -54,8 +58,10 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ProjectFilter, required: false }),
         includeDeleted: t.arg.boolean({ required: false, defaultValue: false, description: "Admins only." }),
       },
-      resolve: (query, _root, args, ctx) => pageProjects(orgScope(ctx), query, projectWhere(args.filter, args.includeDeleted ?? false)),
-      totalCount: (_connection, args, ctx) => countProjects(orgScope(ctx), projectWhere(args.filter, args.includeDeleted ?? false)),
+      resolve: (query, _root, args, ctx) =>
+        pageProjects(orgScope(ctx), query, projectWhere(args.filter, args.includeDeleted ?? false)),
+      totalCount: (_connection, args, ctx) =>
+        countProjects(orgScope(ctx), projectWhere(args.filter, args.includeDeleted ?? false)),
     },
     { name: "ProjectConnection" },
     { name: "ProjectEdge" },

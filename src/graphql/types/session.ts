@@ -24,7 +24,10 @@ const SessionRef = builder.objectRef<Session>("Session").implement({
       nullable: true,
       description: "The organization the token acts for (its `org` claim); null when none is chosen yet.",
       resolve: async (session, _args, ctx) =>
-        session.orgId ? ((await ctx.accounts.organizations.organizationsOf(session.userId)).find((o) => o.id === session.orgId) ?? null) : null,
+        session.orgId
+          ? ((await ctx.accounts.organizations.organizationsOf(session.userId)).find((o) => o.id === session.orgId) ??
+            null)
+          : null,
     }),
     organizations: t.field({
       type: [OrganizationRef],
@@ -38,7 +41,11 @@ const SignUpInput = builder.inputType("SignUpInput", {
   fields: (t) => ({
     email: t.string({ required: true, validate: emailRule }),
     password: t.string({ required: true, description: "8-256 characters.", validate: passwordRule }),
-    name: t.string({ required: false, description: "Defaults to the part of the email before @.", validate: textRule(200).nullish() }),
+    name: t.string({
+      required: false,
+      description: "Defaults to the part of the email before @.",
+      validate: textRule(200).nullish(),
+    }),
   }),
 });
 
@@ -52,7 +59,10 @@ const LogInInput = builder.inputType("LogInInput", {
 const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
   fields: (t) => ({
     name: t.string({ required: true, description: "1-200 characters.", validate: textRule(200) }),
-    slug: t.string({ required: true, description: "3-40 characters: a-z, 0-9 and single '-', starting with a letter." }),
+    slug: t.string({
+      required: true,
+      description: "3-40 characters: a-z, 0-9 and single '-', starting with a letter.",
+    }),
   }),
 });
 
@@ -66,7 +76,8 @@ builder.mutationFields((t) => ({
   }),
   logIn: t.field({
     type: SessionRef,
-    description: "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
+    description:
+      "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
     skipTypeScopes: true,
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input),
@@ -79,7 +90,8 @@ builder.mutationFields((t) => ({
   }),
   createOrganization: t.withAuth({ orgCreator: true }).field({
     type: SessionRef,
-    description: "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it.",
+    description:
+      "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it.",
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(ctx.user.id, input),
   }),
