@@ -1,33 +1,21 @@
 // The operator CLI checks its arguments before any database work: with DATABASE_URL pointing at
 // a closed port, a wrong argument is reported as itself (one line and a hint, exit 1), never
 // as a connection error, and without any PostgreSQL being started.
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, type CliResult } from "../helpers/run-cli.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let closedUrl: string;
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = {
-      ...process.env,
-      DATABASE_URL: closedUrl,
-      SERVERS: JSON.stringify({ second: closedUrl }),
-      JWT_SECRET: "c".repeat(40),
-      DATA_DIR: "/nonexistent/never-created",
-    };
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, {
+    ...process.env,
+    DATABASE_URL: closedUrl,
+    SERVERS: JSON.stringify({ second: closedUrl }),
+    JWT_SECRET: "c".repeat(40),
+    DATA_DIR: "/nonexistent/never-created",
   });
 }
 

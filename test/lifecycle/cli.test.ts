@@ -1,9 +1,7 @@
 // The operator CLI as operators run it: a separate process against DATABASE_URL, tables
 // for people, --json for scripts, non-zero exit codes when anything failed, and no
 // destructive command without confirmation.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
@@ -14,8 +12,8 @@ import {
   withAdminClient,
   type ScratchDatabase,
 } from "../helpers/databases.ts";
+import { runCli, type CliResult } from "../helpers/run-cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 let central: ScratchDatabase;
 const suffix = randomBytes(3).toString("hex");
 const env = () => ({
@@ -28,19 +26,8 @@ const env = () => ({
   JWT_SECRET: "c".repeat(40),
 });
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: env(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, env());
 }
 
 beforeAll(async () => {

@@ -1,37 +1,23 @@
 // `tenantgraph orgs limits <slug>` shows an organization's effective limits and sets or
 // clears its overrides (central table org_limits), as an operator runs it.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { createCentralClient, type CentralDb } from "../../src/data/central-client.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../helpers/databases.ts";
+import { runCli, type CliResult } from "../helpers/run-cli.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const slug = `limits-${randomBytes(3).toString("hex")}`;
 let database: ScratchDatabase;
 let central: CentralDb;
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, {
     ...process.env,
     DATABASE_URL: database.url,
     APP_DB_PASSWORD: "x",
     JWT_SECRET: "l".repeat(40),
     ORG_REQUESTS_PER_SECOND: "70",
-  };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
