@@ -24,7 +24,7 @@ export default async function run(argv: string[]): Promise<void> {
   await withBenchServer(async (_serverUrl, centralUrl) => {
     await migrateCentral(centralUrl);
     // Limits high enough never to refuse: the bench measures the path, counting included.
-    const limits = { ORG_REQUESTS_PER_SECOND: "100000000", ORG_COST_PER_MINUTE: "100000000" };
+    const limits = { ORG_REQUESTS_PER_SECOND: "100000000", ORG_COST_PER_MINUTE: "100000000", MAX_COST: "100000000" };
     const config = loadConfig({
       JWT_SECRET: "b".repeat(40),
       APP_DB_PASSWORD: "bench",
@@ -69,7 +69,10 @@ export default async function run(argv: string[]): Promise<void> {
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
           body: JSON.stringify({ query }),
         });
-        return response.json();
+        const result = (await response.json()) as { errors?: unknown[] };
+        // A refused or failed request would measure nothing: stop instead.
+        if (result.errors) throw new Error(`request failed: ${JSON.stringify(result.errors)}`);
+        return result;
       };
       const direct = async (i: number) => {
         const { org } = orgs[i % orgs.length]!;
