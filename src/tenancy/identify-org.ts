@@ -63,9 +63,7 @@ export async function identifyOrg(
     }
     role = found.memberships[0]?.role;
     if (!role) {
-      // A token for a user that does not exist (deleted, or from another deployment) is not a credential.
-      if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } })))
-        throw appError("UNAUTHENTICATED", "unknown user");
+      await refuseUnknownUser(central, userId);
       throw appError("FORBIDDEN", "you are not a member of this organization");
     }
     org = found;
@@ -76,12 +74,7 @@ export async function identifyOrg(
       take: 2,
     });
     if (memberships.length !== 1) {
-      if (
-        memberships.length === 0 &&
-        !(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))
-      ) {
-        throw appError("UNAUTHENTICATED", "unknown user");
-      }
+      if (memberships.length === 0) await refuseUnknownUser(central, userId);
       return null;
     }
     org = memberships[0]!.org;
@@ -99,4 +92,11 @@ export async function identifyOrg(
     });
   }
   return { ...org, role };
+}
+
+/** A token for a user that does not exist (deleted, or from another deployment) is not a credential. */
+async function refuseUnknownUser(central: CentralDb, userId: string): Promise<void> {
+  if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))) {
+    throw appError("UNAUTHENTICATED", "unknown user");
+  }
 }
