@@ -18,6 +18,7 @@ import type { OrgQuotas } from "../limits/org-quotas.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import { clientIp } from "./client-ip.ts";
 import { operationCost, OperationVariablesError } from "./operation-cost.ts";
+import { operationCostOf } from "./operation-limits.ts";
 
 export interface RateLimitsOptions {
   store: LimitStore;
@@ -100,7 +101,8 @@ export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLim
       if (!ctx.org) return { onExecuteDone };
       try {
         await orgQuotas.consumeRequest(ctx.org.id);
-        await orgQuotas.consumeCost(ctx.org.id, cost(args));
+        // The cost the operation limits already measured for this request, when they ran.
+        await orgQuotas.consumeCost(ctx.org.id, operationCostOf(ctx) ?? cost(args));
       } catch (error) {
         if (!(error instanceof GraphQLError) || codeOf(error) !== "RATE_LIMITED") throw error;
         ctx.log.info({ orgId: ctx.org.id, reason: error.message }, "rate limited");
