@@ -2,7 +2,7 @@
 // organization databases (unique names), queried through yoga.fetch, no port needed.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { print } from "graphql";
+import { print, type DocumentNode } from "graphql";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
 import { createApp, type App } from "../../src/app.ts";
@@ -119,18 +119,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       document: string | TypedDocumentNode<unknown, unknown>,
       { token, orgId, variables, headers = {} }: RequestOptions<unknown> = {},
     ) {
-      const query = typeof document === "string" ? document : printed(document);
-      const response = await app.yoga.fetch("http://test/graphql", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(orgId ? { "x-org-id": orgId } : {}),
-          ...headers,
+      const { headers: _headers, ...response } = await requestVia(
+        app,
+        typeof document === "string" ? document : printed(document),
+        {
+          token,
+          orgId,
+          variables: variables as Record<string, unknown> | undefined,
+          headers,
         },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, ...(await response.json()) };
+      );
+      return response;
     },
     async close() {
       const databases = await app.central.organization.findMany({
@@ -159,4 +158,34 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await centralDb.drop();
     },
   };
+}
+
+export interface RequestFrom extends RequestOptions {
+  /** The socket peer address the server sees (what the Node server passes as `req`). */
+  remoteAddress?: string;
+}
+
+/** One GraphQL POST to any app's Yoga server, in-process; the response's headers come along. */
+export async function requestVia<T = any>(
+  app: Pick<App, "yoga">,
+  document: string | DocumentNode,
+  options: RequestFrom = {},
+): Promise<GraphQLResponse<T> & { headers: Headers }> {
+  const query = typeof document === "string" ? document : print(document);
+  const { token, orgId, variables, headers = {}, remoteAddress } = options;
+  const response = await app.yoga.fetch(
+    "http://test/graphql",
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(orgId ? { "x-org-id": orgId } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    },
+    { req: { socket: { remoteAddress } } },
+  );
+  return { status: response.status, headers: response.headers, ...(await response.json()) };
 }

@@ -5,21 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { PLACEMENTS } from "../helpers/placements.ts";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(() => app?.close());
-
-const PLACEMENTS = [
-  ["DATABASE", "main"],
-  ["SCHEMA", "main"],
-  ["SHARED", "main"],
-  ["DATABASE", "second"],
-  ["SCHEMA", "second"],
-  ["SHARED", "second"],
-] as const;
 
 interface Side {
   org: Organization;

@@ -12,6 +12,7 @@ import { resolvePlacement } from "../../src/data/placement.ts";
 import { orgRoleName, rolePassword, roleUrl, switcherRoleName } from "../../src/data/request-roles.ts";
 import type { AppRole } from "../../src/data/request-roles.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { PLACEMENTS } from "../helpers/placements.ts";
 
 let app: TestApp;
 let appRole: AppRole;
@@ -20,15 +21,6 @@ beforeAll(async () => {
   appRole = { name: app.config.appRole.name, password: app.config.appRole.password! };
 });
 afterAll(() => app?.close());
-
-const PLACEMENTS = [
-  ["DATABASE", "main"],
-  ["SCHEMA", "main"],
-  ["SHARED", "main"],
-  ["DATABASE", "second"],
-  ["SCHEMA", "second"],
-  ["SHARED", "second"],
-] as const;
 
 // (The SHARED tier runs every operation in a transaction, which refuses DROP DATABASE and DISCARD first.)
 const DENIED =
