@@ -8,8 +8,27 @@ import pg from "pg";
 
 export const CENTRAL_EVENTS_CHANNEL = "tenantgraph_org_events";
 
-/** What is announced. Add variants here (placement changed, membership removed, org moved). */
-export type CentralEvent = { type: "org-deleted"; orgId: string };
+/**
+ * What is announced. Every variant names what a cache must forget; receivers re-read the
+ * central database for the new truth (the payload carries ids only, never state).
+ */
+export type CentralEvent =
+  /** The organization was deleted: drop its client and everything cached about it. */
+  | { type: "org-deleted"; orgId: string }
+  /** Its state, placement (tier, server, database, schema), slug, name or host names changed. */
+  | { type: "org-changed"; orgId: string }
+  /** A member was added or removed, or its role changed. */
+  | { type: "membership-changed"; orgId: string; userId: string }
+  /** One session (sessionId) or every session of a user (no sessionId) was revoked. */
+  | { type: "sessions-revoked"; userId: string; sessionId?: string };
+
+/** The string fields each event must carry (optional ones after a "?"). */
+const EVENT_FIELDS: { [K in CentralEvent["type"]]: readonly string[] } = {
+  "org-deleted": ["orgId"],
+  "org-changed": ["orgId"],
+  "membership-changed": ["orgId", "userId"],
+  "sessions-revoked": ["userId", "sessionId?"],
+};
 
 /** Delivered locally after the listening connection was re-established (events may be lost). */
 export type ResyncEvent = { type: "resync" };
@@ -35,15 +54,25 @@ export function notifyCentral(db: PrismaLike | pg.ClientBase, event: CentralEven
   return db.query("SELECT pg_notify($1, $2)", [CENTRAL_EVENTS_CHANNEL, payload]);
 }
 
-function parseEvent(payload: string | undefined): CentralEvent | undefined {
+export function parseEvent(payload: string | undefined): CentralEvent | undefined {
+  let event: Record<string, unknown>;
   try {
-    const event = JSON.parse(payload ?? "") as Partial<CentralEvent>;
-    if (event.type === "org-deleted" && typeof event.orgId === "string")
-      return { type: event.type, orgId: event.orgId };
+    event = JSON.parse(payload ?? "") as Record<string, unknown>;
   } catch {
-    // not ours, or from a newer version: ignored below
+    return undefined; // not ours: reported by the caller
   }
-  return undefined;
+  if (typeof event !== "object" || event === null || typeof event.type !== "string") return undefined;
+  const fields = Object.hasOwn(EVENT_FIELDS, event.type) ? EVENT_FIELDS[event.type as CentralEvent["type"]] : undefined;
+  if (!fields) return undefined; // from a newer version
+  const parsed: Record<string, string> = { type: event.type };
+  for (const field of fields) {
+    const optional = field.endsWith("?");
+    const name = optional ? field.slice(0, -1) : field;
+    const value = event[name];
+    if (typeof value === "string") parsed[name] = value;
+    else if (!optional || value !== undefined) return undefined;
+  }
+  return parsed as unknown as CentralEvent;
 }
 
 export interface CentralListenerOptions {
