@@ -3,6 +3,8 @@
 import pino, { type Logger } from "pino";
 import { createAccounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
+import type { RefreshTokenReuseHook } from "./accounts/sessions.ts";
+import { refusingRevokedSessions } from "./auth/session-check.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
@@ -41,6 +43,8 @@ export interface AppHooks {
   onCentralQuery?: QueryListener;
   /** Login throttling (default: LOGIN_ATTEMPTS_PER_EMAIL attempts per email per 15 minutes). */
   loginThrottle?: LoginThrottleOptions;
+  /** A used refresh token was presented again and its session revoked (the audit log records it). */
+  onRefreshTokenReused?: RefreshTokenReuseHook;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
 }
@@ -67,14 +71,22 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limits.orgLimitsCacheSeconds,
   );
   const loginThrottle = hooks.loginThrottle ?? { maxAttempts: limits.logInAttemptsPerEmail, windowMs: 15 * 60_000 };
+  const accounts = createAccounts({
+    central,
+    lifecycle,
+    auth: config.auth,
+    limitStore,
+    loginThrottle,
+    onRefreshTokenReused: hooks.onRefreshTokenReused,
+  });
   const yoga = createGraphQLServer({
     central,
-    accounts: createAccounts({ central, lifecycle, auth: config.auth, limitStore, loginThrottle }),
+    accounts,
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
     requiredSchemaVersion: latestVersion(migrations),
-    verifyToken: await createTokenVerifier(config.auth),
+    verifyToken: refusingRevokedSessions(await createTokenVerifier(config.auth), accounts.revokedSessions),
     logger: log,
     limits: config.limits,
     http: config.http,
@@ -85,6 +97,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   await centralEvents.startOrRetry();
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);
+  // Revoked sessions, here or by any other process: their access tokens are refused at once.
+  const revokedSessions = accounts.revokedSessions;
+  revokedSessions.follow(centralEvents, (err) => log.warn({ err }, "revoked sessions: reload failed"));
+  await revokedSessions.reload().catch((err: unknown) => log.warn({ err }, "revoked sessions: first load failed"));
   return {
     config,
     logger: log,

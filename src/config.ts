@@ -17,8 +17,17 @@ export interface AuthConfig {
   issuer: string;
   audience: string;
   algorithms: string[];
-  /** Lifetime of the tokens this server signs (demo tokens), in seconds. */
+  /** Lifetime of tokens this server signs outside a session (demo tokens, tests), in seconds. */
   tokenTtlSeconds: number;
+  /**
+   * Lifetime of a session's access tokens, in seconds: also the longest a revoked session's
+   * token stays usable on a process that missed the revocation event (README "Sessions").
+   */
+  accessTokenTtlSeconds: number;
+  /** A session ends when its refresh token is not used for this long (each refresh restarts it). */
+  refreshTokenTtlSeconds: number;
+  /** JWKS_URL: how often an unknown `kid` may trigger a refetch, and how long keys are kept when the server says nothing. */
+  jwks: { cooldownSeconds: number; defaultMaxAgeSeconds: number };
 }
 
 /** Limits applied before work, to every request (enforced by src/http/operation-limits.ts). */
@@ -118,6 +127,10 @@ const Env = z.object({
   JWT_AUDIENCE: z.string().default("tenantgraph-api"),
   JWT_ALGORITHMS: optional,
   TOKEN_TTL_SECONDS: int(12 * 3600),
+  ACCESS_TOKEN_TTL_SECONDS: int(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: int(30 * 24 * 3600),
+  JWKS_COOLDOWN_SECONDS: int(30, 0),
+  JWKS_CACHE_SECONDS: int(600),
   ORG_CLIENT_CACHE_SIZE: int(100),
   ORG_POOL_SIZE: int(5),
   SHARED_POOL_SIZE: int(10),
@@ -191,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.JWT_AUDIENCE,
       algorithms,
       tokenTtlSeconds: e.TOKEN_TTL_SECONDS,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      jwks: { cooldownSeconds: e.JWKS_COOLDOWN_SECONDS, defaultMaxAgeSeconds: e.JWKS_CACHE_SECONDS },
     },
     orgClients: {
       maxClients: e.ORG_CLIENT_CACHE_SIZE,

@@ -8,7 +8,10 @@ import type { LimitStore } from "../data/limit-store.ts";
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from "./login-throttle.ts";
 import { createMembers } from "./members.ts";
 import { createOrganizations } from "./organizations.ts";
-import { createSessionIssuer, createSessions } from "./sessions.ts";
+import { createPasswordChange } from "./password-change.ts";
+import { RevokedSessions } from "./revoked-sessions.ts";
+import { createSessionStore } from "./session-store.ts";
+import { createSessionIssuer, createSessions, createTokenSigner, type RefreshTokenReuseHook } from "./sessions.ts";
 import { createUserDirectory } from "./users.ts";
 
 export interface AccountsDeps {
@@ -19,6 +22,8 @@ export interface AccountsDeps {
   /** Where log-in attempts are counted (shared by every process). */
   limitStore: LimitStore;
   loginThrottle?: LoginThrottleOptions;
+  /** Told when a used refresh token is presented again (its session is revoked); the audit log's hook. */
+  onRefreshTokenReused?: RefreshTokenReuseHook;
 }
 
 export function createAccounts({
@@ -27,11 +32,19 @@ export function createAccounts({
   auth,
   limitStore,
   loginThrottle = DEFAULT_LOGIN_THROTTLE,
+  onRefreshTokenReused,
 }: AccountsDeps) {
-  const issue = createSessionIssuer(auth);
+  const store = createSessionStore(central, auth.refreshTokenTtlSeconds);
+  // Checked on every request (src/auth/session-check.ts); app.ts keeps it current.
+  const revokedSessions = new RevokedSessions(store, auth.accessTokenTtlSeconds * 1000);
+  const sign = createTokenSigner(auth);
+  const issue = createSessionIssuer(sign, store);
+  const throttle = new LoginThrottle(limitStore, loginThrottle);
   return {
     users: createUserDirectory(central),
-    sessions: createSessions(central, issue, new LoginThrottle(limitStore, loginThrottle)),
+    sessions: createSessions({ central, store, sign, issue, throttle, revoked: revokedSessions, onRefreshTokenReused }),
+    passwords: createPasswordChange(central, throttle, revokedSessions),
+    revokedSessions,
     organizations: createOrganizations({ central, lifecycle, issue }),
     members: createMembers(central),
   };

@@ -3,7 +3,7 @@
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { appError } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
-import type { IssueSession, Session } from "./sessions.ts";
+import type { Caller, IssueSession, Session } from "./sessions.ts";
 
 const ORG_SUMMARY = { id: true, slug: true, name: true, tier: true } as const;
 
@@ -35,12 +35,13 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
     },
 
     /**
-     * Provisions the organization (database, migrations, READY) with `userId` as its owner
-     * and returns a session scoped to it. The owner is recorded with the organization, in one
-     * transaction, so a provisioning that fails part-way can be finished by the same call
-     * again; anyone else is told the slug is taken (as is a second concurrent request).
+     * Provisions the organization (database, migrations, READY) with the caller as its owner
+     * and returns a token scoped to it (the caller's session then acts for it). The owner is
+     * recorded with the organization, in one transaction, so a provisioning that fails
+     * part-way can be finished by the same call again; anyone else is told the slug is taken (as is a second concurrent request).
      */
-    async createOrganization(userId: string, request: { name: string; slug: string }): Promise<Session> {
+    async createOrganization(caller: Caller, request: { name: string; slug: string }): Promise<Session> {
+      const userId = caller.id;
       const user = await central.user.findUnique({ where: { id: userId }, select: { canCreateOrgs: true } });
       if (!user?.canCreateOrgs) throw appError("FORBIDDEN", "this account may not create organizations");
       let org;
@@ -51,7 +52,7 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
           throw appError("BAD_USER_INPUT", error.message, { field: error.field });
         throw error;
       }
-      return issue(userId, org.id);
+      return issue(caller, org.id);
     },
 
     async renameOrganization(orgId: string, name: string): Promise<void> {

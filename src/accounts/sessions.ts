@@ -1,5 +1,7 @@
-// Sign-up, log-in and switching organization: each ends in a token this server signs (the
-// same HS256 tokens `npm start` prints). Log-in failures look the same whether or not the
+// Sign-up, log-in, refreshing, switching organization and logging out. Signing up or in
+// starts a session: a short-lived access token (ACCESS_TOKEN_TTL_SECONDS, with the session id
+// as `sid`) and an opaque refresh token that refreshSession exchanges, once, for the next
+// pair (src/accounts/session-store.ts). Log-in failures look the same whether or not the
 // email has an account: one message, one argon2 verification, one throttle per address.
 import type { CentralDb } from "../data/central-client.ts";
 import type { AuthConfig } from "../config.ts";
@@ -7,23 +9,55 @@ import { signToken } from "./sign-token.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import type { RevokedSessions } from "./revoked-sessions.ts";
+import { revokeSessionsOfUser, type SessionStore } from "./session-store.ts";
 import { normalizeEmail } from "./users.ts";
 
 export interface Session {
+  /** The access token. */
   token: string;
+  expiresAt: Date;
   userId: string;
   /** The organization the token is scoped to (its `org` claim), if any. */
   orgId: string | null;
+  /** The session the token belongs to (`sid`); null for tokens outside a session (demo tokens). */
+  sessionId: string | null;
+  /** Only when a session starts or is refreshed: the one token that refreshes it next. */
+  refreshToken: string | null;
 }
 
-export type IssueSession = (userId: string, orgId: string | null) => Promise<Session>;
+/** Who is asking: the user and the session of their token (null for a token outside a session). */
+export interface Caller {
+  id: string;
+  sessionId: string | null;
+}
 
-export function createSessionIssuer(auth: AuthConfig): IssueSession {
-  return async (userId, orgId) => ({
-    token: await signToken(auth, { userId, orgId: orgId ?? undefined }),
-    userId,
-    orgId,
-  });
+/** An access token for `caller` acting for `orgId`; a session remembers the organization for its refreshes. */
+export type IssueSession = (caller: Caller, orgId: string | null) => Promise<Session>;
+
+/** Told once per refresh token presented a second time (the audit log records it). */
+export type RefreshTokenReuseHook = (event: { userId: string; sessionId: string; clientHint: string | null }) => void;
+
+export function sessionEnded() {
+  return appError("UNAUTHENTICATED", "this session has ended; log in again");
+}
+
+/** Signs access tokens: a session's live ACCESS_TOKEN_TTL_SECONDS, others TOKEN_TTL_SECONDS as before sessions. */
+export function createTokenSigner(auth: AuthConfig) {
+  return async (userId: string, orgId: string | null, sessionId: string | null, refreshToken: string | null = null) => {
+    const ttl = sessionId ? auth.accessTokenTtlSeconds : auth.tokenTtlSeconds;
+    const token = await signToken(auth, { userId, orgId: orgId ?? undefined, sessionId: sessionId ?? undefined }, ttl);
+    return { token, expiresAt: new Date(Date.now() + ttl * 1000), userId, orgId, sessionId, refreshToken };
+  };
+}
+
+export type SignAccessToken = ReturnType<typeof createTokenSigner>;
+
+export function createSessionIssuer(sign: SignAccessToken, store: SessionStore): IssueSession {
+  return async (caller, orgId) => {
+    if (caller.sessionId && !(await store.actFor(caller.sessionId, caller.id, orgId))) throw sessionEnded();
+    return sign(caller.id, orgId, caller.sessionId);
+  };
 }
 
 export interface Credentials {
@@ -31,9 +65,27 @@ export interface Credentials {
   password: string;
 }
 
-export function createSessions(central: CentralDb, issue: IssueSession, throttle: LoginThrottle) {
+export interface SessionsDeps {
+  central: CentralDb;
+  store: SessionStore;
+  sign: SignAccessToken;
+  issue: IssueSession;
+  throttle: LoginThrottle;
+  revoked: RevokedSessions;
+  onRefreshTokenReused?: RefreshTokenReuseHook;
+}
+
+export function createSessions({ central, store, sign, issue, throttle, revoked, onRefreshTokenReused }: SessionsDeps) {
+  async function start(userId: string, clientHint: string | null): Promise<Session> {
+    const { sessionId, refreshToken } = await store.open(userId, null, clientHint);
+    return sign(userId, null, sessionId, refreshToken);
+  }
+
   return {
-    async signUp({ email, password, name }: Credentials & { name?: string | null }): Promise<Session> {
+    async signUp(
+      { email, password, name }: Credentials & { name?: string | null },
+      clientHint: string | null = null,
+    ): Promise<Session> {
       const address = normalizeEmail(email);
       const passwordHash = await hashPassword(password);
       try {
@@ -41,7 +93,7 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
           data: { email: address, name: name?.trim() || address.split("@")[0]!, passwordHash },
           select: { id: true },
         });
-        return issue(user.id, null);
+        return start(user.id, clientHint);
       } catch (error) {
         // Sign-up cannot hide that an address is taken without an email round trip.
         if (isUniqueViolation(error)) throw badUserInput("email", "is already registered");
@@ -49,7 +101,7 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
       }
     },
 
-    async logIn({ email, password }: Credentials): Promise<Session> {
+    async logIn({ email, password }: Credentials, clientHint: string | null = null): Promise<Session> {
       const address = normalizeEmail(email);
       await throttle.take(address);
       const user = await central.user.findUnique({
@@ -59,13 +111,33 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
       const valid = await verifyPassword(user?.passwordHash, password);
       if (!user || !valid) throw appError("UNAUTHENTICATED", "email or password is incorrect");
       await throttle.reset(address);
-      return issue(user.id, null);
+      return start(user.id, clientHint);
+    },
+
+    /**
+     * The next access and refresh token of the session `refreshToken` belongs to. A token
+     * used before revokes the session: whoever holds the newer token loses it too.
+     */
+    async refresh(refreshToken: string, clientHint: string | null = null): Promise<Session> {
+      const rotation = await store.rotate(refreshToken, clientHint);
+      if (rotation.outcome === "reused") {
+        const { id, userId } = rotation.session;
+        if (await store.revoke(id, userId, "refresh-token-reused")) revoked.add(id);
+        onRefreshTokenReused?.({ userId, sessionId: id, clientHint });
+        throw sessionEnded();
+      }
+      if (rotation.outcome !== "rotated") throw sessionEnded();
+      const { id, userId, orgId } = rotation.session;
+      // The session keeps its organization while the user is still a member there.
+      const stillMember =
+        orgId && (await central.membership.count({ where: { userId, orgId, org: { state: { not: "DELETED" } } } })) > 0;
+      return sign(userId, stillMember ? orgId : null, id, rotation.refreshToken);
     },
 
     /** A token scoped to `orgId`; the same answer for an organization that does not exist and one the user is not in. */
-    async switchOrganization(userId: string, orgId: string): Promise<Session> {
+    async switchOrganization(caller: Caller, orgId: string): Promise<Session> {
       const membership = await central.membership.findUnique({
-        where: { userId_orgId: { userId, orgId } },
+        where: { userId_orgId: { userId: caller.id, orgId } },
         select: { org: { select: { slug: true, state: true } } },
       });
       const org = membership?.org;
@@ -75,7 +147,27 @@ export function createSessions(central: CentralDb, issue: IssueSession, throttle
           state: org.state,
         });
       }
-      return issue(userId, orgId);
+      return issue(caller, orgId);
+    },
+
+    /** Ends the caller's session: its refresh token and, on every process, its access tokens. */
+    async logOut(caller: Caller): Promise<boolean> {
+      if (!caller.sessionId) throw badUserInput("token", "this token belongs to no session (it expires on its own)");
+      const ended = await store.revoke(caller.sessionId, caller.id, "log-out");
+      revoked.add(caller.sessionId);
+      return ended;
+    },
+
+    /** Ends every session of the caller, this one included; returns how many were live. */
+    async logOutEverywhere(caller: Caller): Promise<number> {
+      const ended = await revokeSessionsOfUser(central, caller.id, { reason: "log-out-everywhere" });
+      for (const id of ended) revoked.add(id);
+      return ended.length;
+    },
+
+    async mySessions(caller: Caller) {
+      const sessions = await store.listLive(caller.id);
+      return sessions.map((s) => ({ ...s, current: s.id === caller.sessionId }));
     },
   };
 }

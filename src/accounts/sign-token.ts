@@ -1,11 +1,14 @@
-// Signs HS256 tokens with the local secret: demo tokens printed by `npm start`, and tests.
-// Production tokens come from an identity provider and are checked against its JWKS.
+// Signs HS256 tokens with the local secret: the access tokens of sessions (with `sid`), demo
+// tokens printed by `npm start`, and tests. Tokens from an identity provider are checked
+// against its JWKS instead.
 import { SignJWT } from "jose";
 import type { AuthConfig } from "../config.ts";
 
 export interface TokenClaims {
   userId: string;
   orgId?: string;
+  /** The session the token belongs to (`sid`): a revoked session's tokens are refused. */
+  sessionId?: string;
 }
 
 export async function signToken(
@@ -14,7 +17,10 @@ export async function signToken(
   ttlSeconds = config.tokenTtlSeconds,
 ): Promise<string> {
   if (!config.secret) throw new Error("signing tokens needs JWT_SECRET (or the generated local secret)");
-  const jwt = new SignJWT(claims.orgId ? { org: claims.orgId } : {})
+  const jwt = new SignJWT({
+    ...(claims.orgId ? { org: claims.orgId } : {}),
+    ...(claims.sessionId ? { sid: claims.sessionId } : {}),
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.userId)
     .setIssuer(config.issuer)

@@ -22,7 +22,10 @@ export function useAuth(verify: TokenVerifier): Plugin<RequestContext> {
       if (!match) throw appError("UNAUTHENTICATED", "Authorization must be: Bearer <token>");
       try {
         const identity = await verify(match[1]!);
-        extendContext({ user: { id: identity.userId }, requestedOrgId: identity.orgId ?? null });
+        extendContext({
+          user: { id: identity.userId, sessionId: identity.sessionId ?? null },
+          requestedOrgId: identity.orgId ?? null,
+        });
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
         context.log?.info({ reason: error.message }, "token refused");

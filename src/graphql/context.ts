@@ -9,6 +9,8 @@ import type { Loaders } from "./loaders.ts";
 
 export interface CurrentUser {
   id: string;
+  /** The session of the caller's token (`sid`); null for a token outside a session (demo tokens, an identity provider's). */
+  sessionId: string | null;
 }
 
 /** The request's organization, with the caller's role in it. */

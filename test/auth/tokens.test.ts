@@ -193,6 +193,9 @@ describe("asymmetric tokens from a JWKS", () => {
       audience: "api",
       algorithms: ["RS256"],
       tokenTtlSeconds: 60,
+      accessTokenTtlSeconds: 60,
+      refreshTokenTtlSeconds: 60,
+      jwks: { cooldownSeconds: 30, defaultMaxAgeSeconds: 600 },
     });
     const make = (key: CryptoKey) =>
       new SignJWT({ org: acme.id })

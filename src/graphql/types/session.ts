@@ -1,6 +1,7 @@
-// Accounts: signUp and logIn (the only fields that run without a token: `skipTypeScopes`),
-// switchOrganization and createOrganization. Each returns a Session whose token goes into
-// the Authorization header of the next requests.
+// Accounts: signUp, logIn and refreshSession (the only fields that run without a token:
+// `skipTypeScopes`), switchOrganization and createOrganization. Each returns a Session whose
+// token goes into the Authorization header of the next requests; signUp, logIn and
+// refreshSession also return the refresh token that refreshSession takes next.
 import { z } from "zod";
 import type { Session } from "../../accounts/sessions.ts";
 import { builder } from "../builder.ts";
@@ -8,9 +9,28 @@ import { emailRule, idRule, passwordRule, textRule } from "../input-rules.ts";
 import { OrganizationRef } from "./organization.ts";
 import { UserRef } from "./user.ts";
 
+/** The User-Agent, shortened: how mySessions tells a user's sessions apart. */
+export function clientHint(request: Request): string | null {
+  const agent = request.headers
+    .get("user-agent")
+    ?.replace(/[\p{Cc}]/gu, "")
+    .trim();
+  return agent ? agent.slice(0, 200) : null;
+}
+
 const SessionRef = builder.objectRef<Session>("Session").implement({
   fields: (t) => ({
-    token: t.exposeString("token", { description: "Send as `Authorization: Bearer <token>`." }),
+    token: t.exposeString("token", {
+      description: "The access token: send as `Authorization: Bearer <token>`; short-lived (expiresAt).",
+    }),
+    expiresAt: t.expose("expiresAt", { type: "DateTime", description: "When `token` expires." }),
+    refreshToken: t.exposeString("refreshToken", {
+      nullable: true,
+      description:
+        "From signUp, logIn and refreshSession: exchange it once with refreshSession for the next token pair. " +
+        "Keep it secret; using it twice ends the session. Null from switchOrganization/createOrganization " +
+        "(the session's refresh token stays valid and keeps the organization).",
+    }),
     user: t.field({
       type: UserRef,
       resolve: async (session, _args, ctx) => {
@@ -72,7 +92,7 @@ builder.mutationFields((t) => ({
     description: "Creates an account. No token needed.",
     skipTypeScopes: true,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.signUp(input),
+    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.signUp(input, clientHint(ctx.request)),
   }),
   logIn: t.field({
     type: SessionRef,
@@ -80,19 +100,28 @@ builder.mutationFields((t) => ({
       "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
     skipTypeScopes: true,
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input),
+    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input, clientHint(ctx.request)),
+  }),
+  refreshSession: t.field({
+    type: SessionRef,
+    description:
+      "No access token needed (send none: an expired one is refused). Returns a new access token and the next " +
+      "refresh token; the one sent is used up. Sending a used one again ends the session (UNAUTHENTICATED).",
+    skipTypeScopes: true,
+    args: { refreshToken: t.arg.string({ required: true, validate: z.string().min(1).max(200) }) },
+    resolve: (_root, { refreshToken }, ctx) => ctx.accounts.sessions.refresh(refreshToken, clientHint(ctx.request)),
   }),
   switchOrganization: t.withAuth({ signedIn: true }).field({
     type: SessionRef,
-    description: "A token that acts for one of your organizations.",
+    description: "A token that acts for one of your organizations (and your session's refreshed tokens will too).",
     args: { orgId: t.arg.id({ required: true, validate: idRule }) },
-    resolve: (_root, { orgId }, ctx) => ctx.accounts.sessions.switchOrganization(ctx.user.id, orgId.toLowerCase()),
+    resolve: (_root, { orgId }, ctx) => ctx.accounts.sessions.switchOrganization(ctx.user, orgId.toLowerCase()),
   }),
   createOrganization: t.withAuth({ orgCreator: true }).field({
     type: SessionRef,
     description:
       "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it.",
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(ctx.user.id, input),
+    resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(ctx.user, input),
   }),
 }));
