@@ -5,6 +5,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type DocumentNode } from "graphql";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
+import type { RefreshTokenReuseHook } from "../../src/accounts/sessions.ts";
 import { createApp, type App } from "../../src/app.ts";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { signToken } from "../../src/accounts/sign-token.ts";
@@ -53,6 +54,7 @@ export interface TestAppOptions {
   onOrgQuery?: (sql: string) => void;
   onCentralQuery?: (sql: string) => void;
   loginThrottle?: LoginThrottleOptions;
+  onRefreshTokenReused?: RefreshTokenReuseHook;
   tenantMigrations?: Migration[];
   /** Default: silent (or TEST_LOG_LEVEL). */
   logger?: pino.Logger;
@@ -97,6 +99,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     onOrgQuery: options.onOrgQuery,
     onCentralQuery: options.onCentralQuery,
     loginThrottle: options.loginThrottle,
+    onRefreshTokenReused: options.onRefreshTokenReused,
     tenantMigrations: options.tenantMigrations,
   });
   const slugFor = (name: string) => `${name}-${suffix}`;
