@@ -133,6 +133,17 @@ describe("tokens", () => {
     expectCode(await app.graphql(PROJECTS, { token }), "UNAUTHENTICATED", 401);
   });
 
+  it("refuses a token whose sid is not a session id", async () => {
+    const badSid = await sign(
+      new SignJWT({ org: acme.id, sid: "not-a-session" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(alice.id)
+        .setExpirationTime("1h"),
+      new TextEncoder().encode(app.config.auth.secret!),
+    );
+    expectCode(await app.graphql(PROJECTS, { token: badSid }), "UNAUTHENTICATED", 401);
+  });
+
   it("refuses a token whose user does not exist", async () => {
     expectCode(
       await app.graphql(`{ me { id } }`, { token: await app.token("7e0f7a3c-1111-4222-8333-944444444444") }),
