@@ -11,7 +11,8 @@ import { createOrganizations } from "./organizations.ts";
 import { createPasswordChange } from "./password-change.ts";
 import { RevokedSessions } from "./revoked-sessions.ts";
 import { createSessionStore } from "./session-store.ts";
-import { createSessionIssuer, createSessions, createTokenSigner, type RefreshTokenReuseHook } from "./sessions.ts";
+import { createSessionIssuer, createSessions, type RefreshTokenReuseHook } from "./sessions.ts";
+import { createTokenSigner } from "./sign-token.ts";
 import { createUserDirectory } from "./users.ts";
 
 export interface AccountsDeps {

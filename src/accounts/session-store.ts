@@ -74,12 +74,19 @@ export async function revokeSessionsOfUser(
 
 export function createSessionStore(central: CentralDb, refreshTtlSeconds: number) {
   const expiry = (from: Date) => new Date(from.getTime() + refreshTtlSeconds * 1000);
+  const before = (from: Date) => new Date(from.getTime() - refreshTtlSeconds * 1000);
 
   return {
-    /** A new session for `userId` and its first refresh token. */
+    /**
+     * A new session for `userId` and its first refresh token. The user's sessions that ended
+     * (revoked or expired) longer than the refresh lifetime ago go: each log-in tidies its own.
+     */
     async open(userId: string, orgId: string | null, clientHint: string | null) {
       const first = newRefreshToken();
       const now = new Date();
+      await central.session.deleteMany({
+        where: { userId, OR: [{ revokedAt: { lt: before(now) } }, { expiresAt: { lt: before(now) } }] },
+      });
       const session = await central.session.create({
         data: {
           userId,
@@ -113,6 +120,9 @@ export function createSessionStore(central: CentralDb, refreshTtlSeconds: number
         if (session.revokedAt || session.expiresAt <= now) return { outcome: "ended", session };
         const next = newRefreshToken();
         await tx.refreshToken.create({ data: { tokenHash: next.tokenHash, sessionId: session.id } });
+        // Used tokens are kept for replays to be recognized, but not forever: one older than
+        // the refresh lifetime is forgotten (presenting it is refused without ending the session).
+        await tx.refreshToken.deleteMany({ where: { sessionId: session.id, usedAt: { lt: before(now) } } });
         await tx.session.update({
           where: { id: session.id },
           data: { lastUsedAt: now, expiresAt: expiry(now), ...(clientHint ? { clientHint } : {}) },

@@ -4,8 +4,7 @@
 // pair (src/accounts/session-store.ts). Log-in failures look the same whether or not the
 // email has an account: one message, one argon2 verification, one throttle per address.
 import type { CentralDb } from "../data/central-client.ts";
-import type { AuthConfig } from "../config.ts";
-import { signToken } from "./sign-token.ts";
+import type { SignAccessToken } from "./sign-token.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -41,17 +40,6 @@ export type RefreshTokenReuseHook = (event: { userId: string; sessionId: string;
 export function sessionEnded() {
   return appError("UNAUTHENTICATED", "this session has ended; log in again");
 }
-
-/** Signs access tokens: a session's live ACCESS_TOKEN_TTL_SECONDS, others TOKEN_TTL_SECONDS as before sessions. */
-export function createTokenSigner(auth: AuthConfig) {
-  return async (userId: string, orgId: string | null, sessionId: string | null, refreshToken: string | null = null) => {
-    const ttl = sessionId ? auth.accessTokenTtlSeconds : auth.tokenTtlSeconds;
-    const token = await signToken(auth, { userId, orgId: orgId ?? undefined, sessionId: sessionId ?? undefined }, ttl);
-    return { token, expiresAt: new Date(Date.now() + ttl * 1000), userId, orgId, sessionId, refreshToken };
-  };
-}
-
-export type SignAccessToken = ReturnType<typeof createTokenSigner>;
 
 export function createSessionIssuer(sign: SignAccessToken, store: SessionStore): IssueSession {
   return async (caller, orgId) => {

@@ -29,3 +29,18 @@ export async function signToken(
     .setExpirationTime(`${ttlSeconds}s`);
   return jwt.sign(new TextEncoder().encode(config.secret));
 }
+
+/**
+ * Access tokens for sessions and their callers: a session's live ACCESS_TOKEN_TTL_SECONDS
+ * (short, because revocation reaches a process that missed the event only by expiry), tokens
+ * outside a session TOKEN_TTL_SECONDS as before sessions existed.
+ */
+export function createTokenSigner(auth: AuthConfig) {
+  return async (userId: string, orgId: string | null, sessionId: string | null, refreshToken: string | null = null) => {
+    const ttl = sessionId ? auth.accessTokenTtlSeconds : auth.tokenTtlSeconds;
+    const token = await signToken(auth, { userId, orgId: orgId ?? undefined, sessionId: sessionId ?? undefined }, ttl);
+    return { token, expiresAt: new Date(Date.now() + ttl * 1000), userId, orgId, sessionId, refreshToken };
+  };
+}
+
+export type SignAccessToken = ReturnType<typeof createTokenSigner>;

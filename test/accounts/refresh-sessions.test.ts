@@ -122,6 +122,37 @@ describe("log-in and refresh", () => {
   });
 });
 
+describe("what the central database keeps", () => {
+  it("forgets used refresh tokens and ended sessions older than the refresh lifetime", async () => {
+    const session = await signedUp();
+    const sid = decodeJwt(session.token).sid as string;
+    const longAgo = new Date(Date.now() - 31 * 24 * 3600_000); // REFRESH_TOKEN_TTL_SECONDS defaults to 30 days
+    const next = dataOf(await refresh(session.refreshToken!)).refreshSession;
+    await app.central.refreshToken.update({
+      where: { tokenHash: hashRefreshToken(session.refreshToken!) },
+      data: { usedAt: longAgo },
+    });
+    const third = dataOf(await refresh(next.refreshToken!)).refreshSession;
+    const kept = await app.central.refreshToken.findMany({ where: { sessionId: sid }, select: { tokenHash: true } });
+    // The newest used one stays (a replay of it is recognized) with the current one; the old one is gone.
+    expect(kept.map((t) => t.tokenHash).sort()).toEqual(
+      [hashRefreshToken(next.refreshToken!), hashRefreshToken(third.refreshToken!)].sort(),
+    );
+    // An old ended session goes when its user logs in again; a recent one stays.
+    const other = dataOf(await logIn(session.email)).logIn;
+    await app.central.session.update({ where: { id: sid }, data: { revokedAt: longAgo } });
+    await app.central.session.update({
+      where: { id: decodeJwt(other.token).sid as string },
+      data: { revokedAt: new Date() },
+    });
+    dataOf(await logIn(session.email));
+    expect(await app.central.session.findUnique({ where: { id: sid } })).toBeNull();
+    expect(
+      await app.central.session.findUnique({ where: { id: decodeJwt(other.token).sid as string } }),
+    ).not.toBeNull();
+  });
+});
+
 describe("mySessions, logOut and changePassword", () => {
   it("lists the caller's live sessions with their client hints and marks the current one", async () => {
     const laptop = await signedUp("Laptop Browser");
