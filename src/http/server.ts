@@ -102,7 +102,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
         : []),
       ...(introspection ? [] : [useDisableIntrospection()]),
       ...useOperationLimits(deps.limits),
-      // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp and logIn).
+      // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp, logIn and refreshSession).
       useAuth(deps.verifyToken),
       // 5. Organization: membership check, placement, the org's client on ctx.db.
       useTenancy({
