@@ -34,8 +34,17 @@ export interface Caller {
 /** An access token for `caller` acting for `orgId`; a session remembers the organization for its refreshes. */
 export type IssueSession = (caller: Caller, orgId: string | null) => Promise<Session>;
 
-/** Told once per refresh token presented a second time (the audit log records it). */
-export type RefreshTokenReuseHook = (event: { userId: string; sessionId: string; clientHint: string | null }) => void;
+/**
+ * Told each time a used refresh token is presented again, after its session was revoked
+ * (`revoked`: false when the session had already ended). The audit log records it; awaited,
+ * so a failure to record fails the request (the session stays revoked).
+ */
+export type RefreshTokenReuseHook = (event: {
+  userId: string;
+  sessionId: string;
+  clientHint: string | null;
+  revoked: boolean;
+}) => void | Promise<void>;
 
 export function sessionEnded() {
   return appError("UNAUTHENTICATED", "this session has ended; log in again");
@@ -110,8 +119,9 @@ export function createSessions({ central, store, sign, issue, throttle, revoked,
       const rotation = await store.rotate(refreshToken, clientHint);
       if (rotation.outcome === "reused") {
         const { id, userId } = rotation.session;
-        if (await store.revoke(id, userId, "refresh-token-reused")) revoked.add(id);
-        onRefreshTokenReused?.({ userId, sessionId: id, clientHint });
+        const revokedNow = await store.revoke(id, userId, "refresh-token-reused");
+        revoked.add(id);
+        await onRefreshTokenReused?.({ userId, sessionId: id, clientHint, revoked: revokedNow });
         throw sessionEnded();
       }
       if (rotation.outcome !== "rotated") throw sessionEnded();

@@ -12,7 +12,7 @@ import { dataOf, errorOf } from "../helpers/results.ts";
 const ACCESS_TTL = 300;
 let app: TestApp;
 let acme: Organization;
-const reused: Array<{ userId: string; sessionId: string }> = [];
+const reused: Array<{ userId: string; sessionId: string; revoked: boolean }> = [];
 
 const email = () => `s-${crypto.randomUUID().slice(0, 8)}@example.test`;
 const PASSWORD = "a long enough password";
@@ -35,7 +35,7 @@ const refresh = (refreshToken: string) => app.graphql(op("RefreshSession"), { va
 beforeAll(async () => {
   app = await startTestApp({
     env: { ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TTL) },
-    onRefreshTokenReused: (event) => reused.push(event),
+    onRefreshTokenReused: (event) => void reused.push(event),
   });
   acme = await app.provisionOrg("acme");
 });
@@ -84,7 +84,7 @@ describe("log-in and refresh", () => {
     const row = await app.central.session.findUniqueOrThrow({ where: { id: sid } });
     expect(row.revokedReason).toBe("refresh-token-reused");
     expect(reused.filter((e) => e.sessionId === sid)).toEqual([
-      expect.objectContaining({ userId: stolen.user.id, sessionId: sid }),
+      expect.objectContaining({ userId: stolen.user.id, sessionId: sid, revoked: true }),
     ]);
   });
 
