@@ -48,9 +48,9 @@ export async function createTokenVerifier(
   };
 
   return async (token) => {
-    let payload;
+    let payload, protectedHeader;
     try {
-      ({ payload } = await jwtVerify(token, getKey, {
+      ({ payload, protectedHeader } = await jwtVerify(token, getKey, {
         algorithms: config.algorithms,
         issuer: config.issuer,
         audience: config.audience,
@@ -64,7 +64,9 @@ export async function createTokenVerifier(
     if (org !== undefined && (typeof org !== "string" || !isUuid(org))) {
       throw new InvalidTokenError("org is not an organization id");
     }
-    const sid = payload.sid;
+    // Only this server's tokens (signed with its secret) name one of its sessions; an identity
+    // provider's `sid` is its own session id (OIDC) and means nothing here.
+    const sid = protectedHeader.alg.startsWith("HS") ? payload.sid : undefined;
     if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid)))
       throw new InvalidTokenError("sid is not a session id");
     return {

@@ -39,8 +39,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
-function sign(key: Key, issuer = "idp", audience = "api", subject = USER): Promise<string> {
-  return new SignJWT({})
+function sign(key: Key, issuer = "idp", audience = "api", subject = USER, claims: object = {}): Promise<string> {
+  return new SignJWT({ ...claims })
     .setProtectedHeader({ alg: "ES256", kid: key.kid })
     .setSubject(subject)
     .setIssuer(issuer)
@@ -72,6 +72,9 @@ describe("the key set of JWKS_URL", () => {
     await expect(verify(t1)).resolves.toEqual({ userId: USER });
     await expect(verify(t1)).resolves.toEqual({ userId: USER });
     expect(idp.requests).toBe(1); // fresh for 60 s: no second fetch
+    // The provider's own `sid` (OIDC session id, any format) is not one of our sessions.
+    const withSid = await sign(k1, "idp", "api", USER, { sid: "idp-session-42" });
+    await expect(verify(withSid)).resolves.toEqual({ userId: USER });
 
     // Rotation, step 1: the provider publishes k2 next to k1. Within the cooldown an unknown kid fetches nothing.
     idp.keys = [k1, k2];
