@@ -1,7 +1,7 @@
 // Wires the pieces of one running service from a configuration and a central database URL.
 // main.ts adds the embedded server, the demo and the HTTP listener; tests call this directly.
 import pino, { type Logger } from "pino";
-import { createAccounts } from "./accounts/accounts.ts";
+import { createAccounts, type Accounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
@@ -16,6 +16,9 @@ import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
 import { followOrgEvents } from "./tenancy/follow-org-events.ts";
+import { OrgHostDirectory } from "./tenancy/org-hosts.ts";
+import type { TxtResolver } from "./accounts/org-host-names.ts";
+import type { PasswordResetHook } from "./accounts/password-reset.ts";
 
 export interface App {
   config: Config;
@@ -30,6 +33,8 @@ export interface App {
   /** Events from other processes (LISTEN on the central database). */
   centralEvents: CentralListener;
   yoga: GraphQLServer;
+  /** The account services (tests read the outbox after `accounts.drain()`). */
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,10 @@ export interface AppHooks {
   loginThrottle?: LoginThrottleOptions;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
+  /** DNS TXT look-ups that verify custom domains (default: the system resolver); tests pass their own. */
+  txtResolver?: TxtResolver;
+  /** Run inside each password reset's transaction (where the user's sessions end). */
+  onPasswordReset?: PasswordResetHook[];
 }
 
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
@@ -67,9 +76,25 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limits.orgLimitsCacheSeconds,
   );
   const loginThrottle = hooks.loginThrottle ?? { maxAttempts: limits.logInAttemptsPerEmail, windowMs: 15 * 60_000 };
+  const accounts = createAccounts({
+    central,
+    lifecycle,
+    auth: config.auth,
+    accounts: config.accounts,
+    graphqlUrl: `http://${config.host}:${config.port}/graphql`,
+    hostSuffix: config.orgHosts.suffix,
+    limitStore,
+    loginThrottle,
+    log,
+    txtResolver: hooks.txtResolver,
+    // The integrator adds the sessions module's revocation of every session of the user here.
+    onPasswordReset: hooks.onPasswordReset ?? [],
+  });
+  const orgHosts = new OrgHostDirectory(central, config.orgHosts.header);
   const yoga = createGraphQLServer({
     central,
-    accounts: createAccounts({ central, lifecycle, auth: config.auth, limitStore, loginThrottle }),
+    accounts,
+    orgHosts,
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
@@ -85,6 +110,8 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   await centralEvents.startOrRetry();
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);
+  // Host names changed (org-changed), here or in another process: the host directory follows.
+  orgHosts.follow(centralEvents);
   return {
     config,
     logger: log,
@@ -95,7 +122,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limitStore,
     centralEvents,
     yoga,
+    accounts,
     async close() {
+      await accounts.close();
       await centralEvents.close();
       await orgClients.close();
       await limitStore.close();

@@ -1,12 +1,12 @@
-// Sign-up, log-in and switching organization: each ends in a token this server signs (the
-// same HS256 tokens `npm start` prints). Log-in failures look the same whether or not the
+// Log-in and switching organization: each ends in a token this server signs (the same
+// HS256 tokens `npm start` prints; sign-up is src/accounts/sign-up.ts). Log-in failures look the same whether or not the
 // email has an account: one message, one argon2 verification, one throttle per address.
 import type { CentralDb } from "../data/central-client.ts";
 import type { AuthConfig } from "../config.ts";
 import { signToken } from "./sign-token.ts";
-import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
+import { appError } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { verifyPassword } from "./passwords.ts";
 import { normalizeEmail } from "./users.ts";
 
 export interface Session {
@@ -33,22 +33,6 @@ export interface Credentials {
 
 export function createSessions(central: CentralDb, issue: IssueSession, throttle: LoginThrottle) {
   return {
-    async signUp({ email, password, name }: Credentials & { name?: string | null }): Promise<Session> {
-      const address = normalizeEmail(email);
-      const passwordHash = await hashPassword(password);
-      try {
-        const user = await central.user.create({
-          data: { email: address, name: name?.trim() || address.split("@")[0]!, passwordHash },
-          select: { id: true },
-        });
-        return issue(user.id, null);
-      } catch (error) {
-        // Sign-up cannot hide that an address is taken without an email round trip.
-        if (isUniqueViolation(error)) throw badUserInput("email", "is already registered");
-        throw error;
-      }
-    },
-
     async logIn({ email, password }: Credentials): Promise<Session> {
       const address = normalizeEmail(email);
       await throttle.take(address);

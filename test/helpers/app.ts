@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type DocumentNode } from "graphql";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
-import { createApp, type App } from "../../src/app.ts";
+import { createApp, type App, type AppHooks } from "../../src/app.ts";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { signToken } from "../../src/accounts/sign-token.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -35,6 +35,7 @@ export interface TestApp extends App {
   provisionOrg(name: string, placement?: { tier?: Tier; server?: "main" | "second" }): Promise<Organization>;
   /** The slug provisionOrg gives `name`. */
   slugFor(name: string): string;
+  /** A user with a verified address (and no password), member of the organizations given. */
   createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
   token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
   /** A typed document (op("Name")) types `variables` and `data`; a plain string is untyped. */
@@ -56,6 +57,9 @@ export interface TestAppOptions {
   tenantMigrations?: Migration[];
   /** Default: silent (or TEST_LOG_LEVEL). */
   logger?: pino.Logger;
+  /** DNS TXT look-ups for custom domains (tests never use the network). */
+  txtResolver?: AppHooks["txtResolver"];
+  onPasswordReset?: AppHooks["onPasswordReset"];
 }
 
 export const TEST_RATE_LIMITS = {
@@ -98,6 +102,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     onCentralQuery: options.onCentralQuery,
     loginThrottle: options.loginThrottle,
     tenantMigrations: options.tenantMigrations,
+    // No test resolves real DNS: a custom domain verifies only through a resolver the test passes.
+    txtResolver: options.txtResolver ?? (async () => []),
+    onPasswordReset: options.onPasswordReset,
   });
   const slugFor = (name: string) => `${name}-${suffix}`;
 
@@ -108,7 +115,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       provisionOrganization(app.lifecycle, { slug: slugFor(name), name, ...placement }),
     async createUser(memberships = []) {
       const email = `${randomUUID()}@test.example`;
-      const user = await app.central.user.create({ data: { email, name: email.slice(0, 8) } });
+      const user = await app.central.user.create({
+        data: { email, name: email.slice(0, 8), emailVerifiedAt: new Date() },
+      });
       for (const [org, role] of memberships) {
         await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role } });
       }
