@@ -27,7 +27,13 @@ export async function issueAccountToken(
   const now = new Date();
   await db.accountToken.updateMany({ where: { userId, purpose, usedAt: null }, data: { usedAt: now } });
   await db.accountToken.create({
-    data: { tokenHash: hashOf(token), userId, purpose, expiresAt: new Date(now.getTime() + ttlMinutes * 60_000) },
+    data: {
+      tokenHash: hashOf(token),
+      userId,
+      purpose,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + ttlMinutes * 60_000),
+    },
   });
   return token;
 }
