@@ -1,6 +1,7 @@
 // Organizations as their members see them: the ones a user belongs to, creating one (which
 // provisions its database before answering) and renaming one.
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
+import { notifyCentral } from "../data/central-notifications.ts";
 import { appError, badUserInput } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
 import type { IssueSession, Session } from "./sessions.ts";
@@ -72,6 +73,8 @@ export function createOrganizations({ central, lifecycle, issue, verification, h
           throw appError("BAD_USER_INPUT", error.message, { field: error.field });
         throw error;
       }
+      // Processes that know the host names already (src/tenancy/org-hosts.ts) learn the new one.
+      if (subdomainHosts) await notifyCentral(central, { type: "org-changed", orgId: org.id });
       return issue(userId, org.id);
     },
 
