@@ -9,6 +9,8 @@ export interface OutboxMail {
   subject: string;
   body: string | null;
   createdAt: Date;
+  sentAt: Date | null;
+  lastError: string | null;
 }
 
 /** Every mail to `address` so far (after the background work started before now has ended), oldest first. */
