@@ -81,7 +81,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     lifecycle,
     auth: config.auth,
     accounts: config.accounts,
-    graphqlUrl: `http://${config.host}:${config.port}/graphql`,
+    graphqlUrl: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`,
     hostSuffix: config.orgHosts.suffix,
     limitStore,
     loginThrottle,

@@ -24,7 +24,10 @@ export class OrgHostDirectory {
   async orgIdFor(request: Request): Promise<string | null> {
     const host = hostOfHeader(request.headers.get(this.header));
     if (!host) return null;
-    await (this.loading ??= this.loadAll());
+    await (this.loading ??= this.loadAll().catch((error: unknown) => {
+      this.loading = undefined; // the next request tries again
+      throw error;
+    }));
     return this.orgOfHost.get(host) ?? null;
   }
 

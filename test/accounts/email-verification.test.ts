@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BackgroundTasks } from "../../src/accounts/background-tasks.ts";
+import { createOutboxMailer } from "../../src/accounts/mail/outbox-mailer.ts";
 import { loadConfig } from "../../src/config.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { lastMail, mailsTo, tokenIn, verificationTokenFor } from "../helpers/mail.ts";
@@ -118,6 +120,28 @@ describe("verifyEmail", () => {
     expect(mailLines.length).toBeGreaterThan(0);
     expect(logLines.join("\n")).not.toContain(token);
     expect(logLines.join("\n")).not.toContain(user.email);
+    // In development the line carries the link, so a developer can click it.
+    const devLines: string[] = [];
+    const devLog = pino(
+      { level: "info" },
+      new Writable({
+        write(chunk, _encoding, done) {
+          devLines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const devMailer = createOutboxMailer({
+      central: app.central,
+      log: devLog,
+      logLinks: true,
+      background: new BackgroundTasks(devLog),
+    });
+    const link = "http://127.0.0.1:4000/graphql?query=dev-link";
+    await devMailer.send({ to: user.email, kind: "verify-email", subject: "s", text: `t ${link}`, link });
+    expect(devLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ msg: "mail (dev)", kind: "verify-email", to: user.email, link }),
+    ]);
     expect(loadConfig({}).accounts.mail.logLinks).toBe(true);
     expect(loadConfig({ DATABASE_URL: "postgresql://db/x" }).accounts.mail.logLinks).toBe(false);
     expect(loadConfig({ DATABASE_URL: "postgresql://db/x", MAIL_LOG_LINKS: "true" }).accounts.mail.logLinks).toBe(true);
