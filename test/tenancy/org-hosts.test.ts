@@ -234,6 +234,31 @@ describe("custom domains", () => {
     });
   });
 
+  it("another organization's owner can neither remove a host nor verify with the other organization's record", async () => {
+    const other = (await memberOf(app, globex, "OWNER")).token;
+    const add = (domain: string, token: string) => app.graphql(op("AddCustomDomain"), { token, variables: { domain } });
+    const verify = (domain: string, token: string) =>
+      app.graphql(op("VerifyCustomDomain"), { token, variables: { domain } });
+    const remove = (host: string, token: string) => app.graphql(op("RemoveHostName"), { token, variables: { host } });
+
+    // Removing acme's subdomain from globex changes nothing.
+    expect(dataOf(await remove(acme.host, other)).removeHostName).toBe(false);
+    expect(await app.central.orgHost.count({ where: { host: acme.host, orgId: acme.id } })).toBe(1);
+
+    // Both claim one domain; acme publishes its record: only acme can verify with it.
+    const domain = `contested-${acme.id.slice(0, 8)}.example`;
+    const acmeClaim = dataOf(await add(domain, acme.ownerToken)).addCustomDomain;
+    const otherClaim = dataOf(await add(domain, other)).addCustomDomain;
+    expect(otherClaim.txtRecordValue).not.toBe(acmeClaim.txtRecordValue);
+    txtRecords.set(acmeClaim.txtRecordName!, [[acmeClaim.txtRecordValue!]]);
+    expect(errorOf(await verify(domain, other)).code).toBe("BAD_USER_INPUT");
+    dataOf(await verify(domain, acme.ownerToken));
+    // Now it is acme's: the other claim is gone and a new one is refused.
+    expect(await app.central.orgHostClaim.count({ where: { host: domain } })).toBe(0);
+    expect(errorOf(await add(domain, other)).code).toBe("CONFLICT");
+    dataOf(await remove(domain, acme.ownerToken));
+  });
+
   it("refuses names under the suffix and things that are not domain names", async () => {
     for (const domain of [`mine.${SUFFIX}`, "127.0.0.1", "no_underscores.example", "x".repeat(301)]) {
       const response = await app.graphql(op("AddCustomDomain"), { token: acme.ownerToken, variables: { domain } });
