@@ -5,18 +5,22 @@
 //   npm start                                   # in one terminal: the server
 //   npm run codegen && npx tsx examples/client.ts http://127.0.0.1:4000/graphql
 //
-// It signs up, creates an organization (and acts for it with the token that returns), creates
-// a project and a few items, then reads the items back a page at a time.
+// It signs up, confirms the address (the server's log prints the link with `npm start`; paste
+// it when asked), logs in, creates an organization (and acts for it with the token that
+// returns), creates a project and a few items, then reads the items back a page at a time.
 import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline/promises";
 import { pathToFileURL } from "node:url";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import {
   CreateOrganizationDocument,
   ItemsDocument,
+  LogInDocument,
   NewItemDocument,
   NewProjectDocument,
   SignUpDocument,
+  VerifyEmailDocument,
   type ItemsQuery,
 } from "../operations/generated/graphql.js";
 
@@ -76,19 +80,28 @@ export interface ExampleResult {
 /** The walk-through: what a new user's frontend does first. */
 export async function runExample(
   url: string,
-  options: { fetch?: typeof fetch; slug?: string; log?: (line: string) => void } = {},
+  options: {
+    fetch?: typeof fetch;
+    slug?: string;
+    log?: (line: string) => void;
+    /** The token of the verification mail sent to `email` (a link holding it will do). */
+    verificationToken: (email: string) => Promise<string>;
+  },
 ): Promise<ExampleResult> {
   const log = options.log ?? (() => {});
   const client = new TenantgraphClient(url, options.fetch);
   const suffix = randomBytes(3).toString("hex");
 
-  // 1. An account (no token needed); the session's token identifies the user.
+  // 1. An account (no token needed). The answer is the same for a taken address, so it holds
+  // no token: the address gets a mail, and the new account logs in.
   const email = `example-${suffix}@example.com`;
-  const { signUp } = await client.request(SignUpDocument, {
-    input: { email, password: "a long example password", name: "Example" },
-  });
-  client.token = signUp.token;
-  log(`signed up as ${signUp.user.email}`);
+  const password = "a long example password";
+  const { signUp } = await client.request(SignUpDocument, { input: { email, password, name: "Example" } });
+  log(`signed up as ${signUp.email}`);
+  await client.request(VerifyEmailDocument, { token: tokenOf(await options.verificationToken(email)) });
+  const { logIn } = await client.request(LogInDocument, { input: { email, password } });
+  client.token = logIn.token;
+  log(`verified the address and logged in`);
 
   // 2. An organization: provisioned before this answers; the returned token acts for it.
   const slug = options.slug ?? `example-${suffix}`;
@@ -147,9 +160,23 @@ export async function runExample(
   };
 }
 
+/** The token in a mail's link (`?token=...`, or the GraphiQL link's mutation), or the text itself. */
+function tokenOf(linkOrToken: string): string {
+  const text = decodeURIComponent(linkOrToken.trim());
+  return /token(?:=|: ")([A-Za-z0-9_-]{20,})/.exec(text)?.[1] ?? text;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const url = process.argv[2] ?? process.env.TENANTGRAPH_URL ?? "http://127.0.0.1:4000/graphql";
-  runExample(url, { log: (line) => console.log(line) }).catch((error: unknown) => {
+  const ask = async (email: string) => {
+    const terminal = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return await terminal.question(`Paste the verification link the server logged for ${email}: `);
+    } finally {
+      terminal.close();
+    }
+  };
+  runExample(url, { log: (line) => console.log(line), verificationToken: ask }).catch((error: unknown) => {
     console.error(error instanceof ApiError ? `${error.code ?? "ERROR"}: ${error.message}` : error);
     process.exitCode = 1;
   });

@@ -1,7 +1,7 @@
 // Wires the pieces of one running service from a configuration and a central database URL.
 // main.ts adds the embedded server, the demo and the HTTP listener; tests call this directly.
 import pino, { type Logger } from "pino";
-import { createAccounts } from "./accounts/accounts.ts";
+import { createAccounts, type Accounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import type { RefreshTokenReuseHook } from "./accounts/sessions.ts";
 import { refusingRevokedSessions } from "./auth/session-check.ts";
@@ -18,6 +18,9 @@ import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
 import { followOrgEvents } from "./tenancy/follow-org-events.ts";
+import { OrgHostDirectory } from "./tenancy/org-hosts.ts";
+import type { TxtResolver } from "./accounts/org-host-names.ts";
+import type { PasswordResetHook } from "./accounts/password-reset.ts";
 
 export interface App {
   config: Config;
@@ -32,6 +35,8 @@ export interface App {
   /** Events from other processes (LISTEN on the central database). */
   centralEvents: CentralListener;
   yoga: GraphQLServer;
+  /** The account services (tests read the outbox after `accounts.drain()`). */
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,10 @@ export interface AppHooks {
   onRefreshTokenReused?: RefreshTokenReuseHook;
   /** Tenant migrations this code needs (default: prisma/tenant/migrations); tests pass their own. */
   tenantMigrations?: Migration[];
+  /** DNS TXT look-ups that verify custom domains (default: the system resolver); tests pass their own. */
+  txtResolver?: TxtResolver;
+  /** Run inside each password reset's transaction (where the user's sessions end). */
+  onPasswordReset?: PasswordResetHook[];
 }
 
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
@@ -75,13 +84,22 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     central,
     lifecycle,
     auth: config.auth,
+    accounts: config.accounts,
+    graphqlUrl: `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}/graphql`,
+    hostSuffix: config.orgHosts.suffix,
     limitStore,
     loginThrottle,
+    log,
+    txtResolver: hooks.txtResolver,
+    // Every session of the user ends inside each reset (src/accounts/accounts.ts); these run after it.
+    onPasswordReset: hooks.onPasswordReset ?? [],
     onRefreshTokenReused: hooks.onRefreshTokenReused,
   });
+  const orgHosts = new OrgHostDirectory(central, config.orgHosts.header);
   const yoga = createGraphQLServer({
     central,
     accounts,
+    orgHosts,
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
@@ -101,6 +119,8 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const revokedSessions = accounts.revokedSessions;
   revokedSessions.follow(centralEvents, (err) => log.warn({ err }, "revoked sessions: reload failed"));
   await revokedSessions.reload().catch((err: unknown) => log.warn({ err }, "revoked sessions: first load failed"));
+  // Host names changed (org-changed), here or in another process: the host directory follows.
+  orgHosts.follow(centralEvents);
   return {
     config,
     logger: log,
@@ -111,7 +131,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limitStore,
     centralEvents,
     yoga,
+    accounts,
     async close() {
+      await accounts.close();
       await centralEvents.close();
       await orgClients.close();
       await limitStore.close();

@@ -30,6 +30,34 @@ export interface AuthConfig {
   jwks: { cooldownSeconds: number; defaultMaxAgeSeconds: number };
 }
 
+/** Accounts: email verification, password reset and the mail that carries their links. */
+export interface AccountsConfig {
+  /** Unverified accounts may log in but not create organizations or be added to one. */
+  requireVerifiedEmail: boolean;
+  verificationTtlMinutes: number;
+  passwordResetTtlMinutes: number;
+  mail: {
+    /** smtp(s)://user:pass@host:port: deliver through it (nodemailer); without it the outbox and log are the delivery. */
+    smtpUrl?: string;
+    from: string;
+    /** Print account links in the log (the embedded/dev default, so a developer can click them). */
+    logLinks: boolean;
+    /**
+     * Links in mails are `<linkUrl>/<action>?token=...` (action: verify-email, reset-password).
+     * Unset: a GraphiQL link on this server with the mutation filled in.
+     */
+    linkUrl?: string;
+  };
+}
+
+/** Organizations selected by the request's host name (src/tenancy/org-hosts.ts). */
+export interface OrgHostsConfig {
+  /** `app.example`: an organization may take `<subdomain>.app.example` at creation. */
+  suffix?: string;
+  /** Which header names the host: `host`, or `x-forwarded-host` behind a proxy that sets it. */
+  header: "host" | "x-forwarded-host";
+}
+
 /** Limits applied before work, to every request (enforced by src/http/operation-limits.ts). */
 export interface OperationLimits {
   /** Request body bytes (413 above). */
@@ -102,6 +130,8 @@ export interface Config {
     persistedOperationsOnly: boolean;
     persistedOperationsFile: string;
   };
+  accounts: AccountsConfig;
+  orgHosts: OrgHostsConfig;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off (ms). */
   shutdownGraceMs: number;
 }
@@ -165,6 +195,23 @@ const Env = z.object({
   PERSISTED_OPERATIONS_FILE: optional,
   ...LIMITS_ENV,
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  // Accounts (README "Accounts"): verification, reset, mail.
+  REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false", "1", "0"]).default("true"),
+  EMAIL_VERIFICATION_TTL_MINUTES: int(48 * 60),
+  PASSWORD_RESET_TTL_MINUTES: int(30),
+  SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default("tenantgraph <no-reply@localhost>"),
+  MAIL_LOG_LINKS: z.enum(["true", "false", "1", "0"]).optional(),
+  ACCOUNT_LINK_URL: optional.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  // Organizations by host name (README "Organizations by host name").
+  ORG_HOST_SUFFIX: optional.pipe(
+    z
+      .string()
+      .toLowerCase()
+      .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, "ORG_HOST_SUFFIX must be a domain name")
+      .optional(),
+  ),
+  ORG_HOST_HEADER: z.enum(["host", "x-forwarded-host"]).default("host"),
 });
 
 /** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
@@ -244,7 +291,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    accounts: {
+      requireVerifiedEmail: isTrue(e.REQUIRE_VERIFIED_EMAIL),
+      verificationTtlMinutes: e.EMAIL_VERIFICATION_TTL_MINUTES,
+      passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+      mail: {
+        smtpUrl: e.SMTP_URL,
+        from: e.MAIL_FROM,
+        // Links are secrets: logged only in development (the embedded server) unless told.
+        logLinks: e.MAIL_LOG_LINKS === undefined ? e.DATABASE_URL === undefined : isTrue(e.MAIL_LOG_LINKS),
+        linkUrl: e.ACCOUNT_LINK_URL?.replace(/\/+$/, ""),
+      },
+    },
+    orgHosts: { suffix: e.ORG_HOST_SUFFIX, header: e.ORG_HOST_HEADER },
   };
+}
+
+function isTrue(value: string): boolean {
+  return value === "true" || value === "1";
 }
 
 function parseServers(raw: string | undefined): Record<string, string> {

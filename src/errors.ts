@@ -4,6 +4,10 @@ import { GraphQLError } from "graphql";
 export const ErrorCode = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  /** The account must verify its email address first (REQUIRE_VERIFIED_EMAIL). */
+  EMAIL_NOT_VERIFIED: 403,
+  /** The request's host name belongs to another organization than the token claim or X-Org-Id names. */
+  ORG_HOST_MISMATCH: 403,
   NOT_FOUND: 404,
   BAD_USER_INPUT: 400,
   CONFLICT: 409,

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     const applied = await migrateCentral(central.url);
     if (applied.length) say(`Central migrations applied: ${applied.join(", ")}`);
-    app = await createApp(config, central.url);
+    // Links in mails point at the port actually bound (PORT=0 picks one).
+    const bound = server.address();
+    app = await createApp(typeof bound === "object" && bound ? { ...config, port: bound.port } : config, central.url);
     const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
     http.serve(app.yoga);
     ready = true;

@@ -39,7 +39,10 @@ function toMember(row: { role: Role; createdAt: Date; user: PublicUser }): Membe
   return { user: row.user, role: row.role, joinedAt: row.createdAt };
 }
 
-export function createMembers(central: CentralDb) {
+/** Refuses (EMAIL_NOT_VERIFIED) to add an account that has not verified its address, when that is required. */
+export type AssertVerified = (tx: Tx, userId: string, who: "their") => Promise<void>;
+
+export function createMembers(central: CentralDb, assertVerified: AssertVerified = async () => undefined) {
   /** Runs `change` with the organization locked and the caller's current role. */
   function withOrgLocked<T>(
     orgId: string,
@@ -113,6 +116,7 @@ export function createMembers(central: CentralDb) {
         const user = await tx.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true } });
         if (!user)
           throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
+        await assertVerified(tx, user.id, "their");
         try {
           return toMember(
             await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT }),

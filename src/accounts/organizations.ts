@@ -1,9 +1,12 @@
 // Organizations as their members see them: the ones a user belongs to, creating one (which
 // provisions its database before answering) and renaming one.
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
-import { appError } from "../errors.ts";
+import { notifyCentral } from "../data/central-notifications.ts";
+import { appError, badUserInput } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
 import type { Caller, IssueSession, Session } from "./sessions.ts";
+import type { EmailVerification } from "./email-verification.ts";
+import { HostNameInputError, subdomainHost } from "./host-names.ts";
 
 const ORG_SUMMARY = { id: true, slug: true, name: true, tier: true } as const;
 
@@ -20,9 +23,12 @@ export interface OrganizationsDeps {
   central: CentralDb;
   lifecycle: ProvisionDeps;
   issue: IssueSession;
+  verification: EmailVerification;
+  /** ORG_HOST_SUFFIX: organizations may take `<subdomain>.<suffix>` at creation. */
+  hostSuffix?: string;
 }
 
-export function createOrganizations({ central, lifecycle, issue }: OrganizationsDeps) {
+export function createOrganizations({ central, lifecycle, issue, verification, hostSuffix }: OrganizationsDeps) {
   return {
     /** The organizations `userId` belongs to (not deleted), by name, with the user's role in each. */
     async organizationsOf(userId: string): Promise<OrgMembership[]> {
@@ -40,18 +46,36 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
      * recorded with the organization, in one transaction, so a provisioning that fails
      * part-way can be finished by the same call again; anyone else is told the slug is taken (as is a second concurrent request).
      */
-    async createOrganization(caller: Caller, request: { name: string; slug: string }): Promise<Session> {
+    async createOrganization(
+      caller: Caller,
+      request: { name: string; slug: string; subdomain?: string | null },
+    ): Promise<Session> {
       const userId = caller.id;
       const user = await central.user.findUnique({ where: { id: userId }, select: { canCreateOrgs: true } });
       if (!user?.canCreateOrgs) throw appError("FORBIDDEN", "this account may not create organizations");
+      await verification.assertVerified(central, userId, "your");
+      let subdomainHosts: string[] | undefined;
+      try {
+        if (request.subdomain) subdomainHosts = [subdomainHost(request.subdomain, hostSuffix)];
+      } catch (error) {
+        if (error instanceof HostNameInputError) throw badUserInput("subdomain", error.message);
+        throw error;
+      }
       let org;
       try {
-        org = await provisionOrganization(lifecycle, { slug: request.slug, name: request.name, ownerId: userId });
+        org = await provisionOrganization(lifecycle, {
+          slug: request.slug,
+          name: request.name,
+          ownerId: userId,
+          subdomainHosts,
+        });
       } catch (error) {
         if (error instanceof ProvisionInputError)
           throw appError("BAD_USER_INPUT", error.message, { field: error.field });
         throw error;
       }
+      // Processes that know the host names already (src/tenancy/org-hosts.ts) learn the new one.
+      if (subdomainHosts) await notifyCentral(central, { type: "org-changed", orgId: org.id });
       return issue(caller, org.id);
     },
 

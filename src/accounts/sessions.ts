@@ -1,13 +1,13 @@
-// Sign-up, log-in, refreshing, switching organization and logging out. Signing up or in
-// starts a session: a short-lived access token (ACCESS_TOKEN_TTL_SECONDS, with the session id
-// as `sid`) and an opaque refresh token that refreshSession exchanges, once, for the next
-// pair (src/accounts/session-store.ts). Log-in failures look the same whether or not the
+// Log-in, refreshing, switching organization and logging out (sign-up, src/accounts/sign-up.ts,
+// answers without a session). Logging in starts a session: a short-lived access token
+// (ACCESS_TOKEN_TTL_SECONDS, with the session id as `sid`) and an opaque refresh token that
+// refreshSession exchanges, once, for the next pair (src/accounts/session-store.ts). Log-in failures look the same whether or not the
 // email has an account: one message, one argon2 verification, one throttle per address.
 import type { CentralDb } from "../data/central-client.ts";
 import type { SignAccessToken } from "./sign-token.ts";
-import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
+import { appError, badUserInput } from "../errors.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { verifyPassword } from "./passwords.ts";
 import type { RevokedSessions } from "./revoked-sessions.ts";
 import { revokeSessionsOfUser, type SessionStore } from "./session-store.ts";
 import { normalizeEmail } from "./users.ts";
@@ -79,25 +79,6 @@ export function createSessions({ central, store, sign, issue, throttle, revoked,
   }
 
   return {
-    async signUp(
-      { email, password, name }: Credentials & { name?: string | null },
-      clientHint: string | null = null,
-    ): Promise<Session> {
-      const address = normalizeEmail(email);
-      const passwordHash = await hashPassword(password);
-      try {
-        const user = await central.user.create({
-          data: { email: address, name: name?.trim() || address.split("@")[0]!, passwordHash },
-          select: { id: true },
-        });
-        return start(user.id, clientHint);
-      } catch (error) {
-        // Sign-up cannot hide that an address is taken without an email round trip.
-        if (isUniqueViolation(error)) throw badUserInput("email", "is already registered");
-        throw error;
-      }
-    },
-
     async logIn({ email, password }: Credentials, clientHint: string | null = null): Promise<Session> {
       const address = normalizeEmail(email);
       await throttle.take(address);

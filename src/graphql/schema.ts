@@ -6,6 +6,8 @@ import "./types/member.ts";
 import "./types/member-mutations.ts";
 import "./types/session.ts";
 import "./types/my-sessions.ts";
+import "./types/account-recovery.ts";
+import "./types/host-names.ts";
 import "./types/braid-enums.ts";
 import "./types/project.ts";
 import "./types/project-mutations.ts";

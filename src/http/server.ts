@@ -14,6 +14,7 @@ import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
+import type { OrgHostDirectory } from "../tenancy/org-hosts.ts";
 import { useCsrfPrevention } from "./csrf.ts";
 import { createGraphiQLRenderer } from "./graphiql.ts";
 import { createMaskError, yogaLogger } from "./mask-error.ts";
@@ -33,6 +34,8 @@ export interface ServerDeps {
   servers: Record<string, string>;
   /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
   requiredSchemaVersion: string | null;
+  /** Organizations selected by host name. */
+  orgHosts?: OrgHostDirectory;
   verifyToken: TokenVerifier;
   /** Limits per client IP, user and organization, counted in the shared store. */
   rateLimits: RateLimitsOptions;
@@ -104,12 +107,13 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       ...useOperationLimits(deps.limits),
       // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp, logIn and refreshSession).
       useAuth(deps.verifyToken),
-      // 5. Organization: membership check, placement, the org's client on ctx.db.
+      // 5. Organization (host name, token claim or X-Org-Id): membership check, placement, the org's client on ctx.db.
       useTenancy({
         central: deps.central,
         orgClients: deps.orgClients,
         servers: deps.servers,
         requiredSchemaVersion: deps.requiredSchemaVersion,
+        orgHosts: deps.orgHosts,
       }),
       // 6. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
       useRateLimits(deps.rateLimits),

@@ -36,6 +36,8 @@ export interface ProvisionRequest {
    * deleted organization's tombstone, is refused before anything is written, never resumed.
    */
   newId?: string;
+  /** Host names (a subdomain of ORG_HOST_SUFFIX) recorded with the organization; taken ones are refused. */
+  subdomainHosts?: string[];
 }
 
 export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
@@ -190,6 +192,8 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
   if (tier === "DATABASE" && (await databaseExists(deps.servers[server]!, orgName))) {
     throw new ProvisionInputError("slug", `database ${orgName} already exists on server ${server}`);
   }
+  const hosts = request.subdomainHosts ?? [];
+  if (hosts.length && (await subdomainTaken(deps, hosts))) throw new ProvisionInputError("subdomain", "is taken");
   try {
     return await deps.central.organization.create({
       data: {
@@ -201,10 +205,18 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
         ...placement,
         state: "PROVISIONING",
         ...(request.ownerId ? { memberships: { create: { userId: request.ownerId, role: "OWNER" } } } : {}),
+        ...(hosts.length ? { hosts: { create: hosts.map((host) => ({ host, kind: "SUBDOMAIN" as const })) } } : {}),
       },
     });
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new ProvisionInputError("slug", "is taken");
+    if ((error as { code?: string }).code === "P2002") {
+      if (hosts.length && (await subdomainTaken(deps, hosts))) throw new ProvisionInputError("subdomain", "is taken");
+      throw new ProvisionInputError("slug", "is taken");
+    }
     throw error;
   }
+}
+
+async function subdomainTaken(deps: ProvisionDeps, hosts: string[]): Promise<boolean> {
+  return (await deps.central.orgHost.count({ where: { host: { in: hosts } } })) > 0;
 }

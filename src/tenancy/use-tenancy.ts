@@ -7,6 +7,7 @@ import type { TenantDb } from "../data/tenant-client.ts";
 import { appError, noOrganization } from "../errors.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import { identifyOrg, requestedOrgId } from "./identify-org.ts";
+import { orgIdOnHost, type OrgHostDirectory } from "./org-hosts.ts";
 import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
 import { resolvePlacement } from "../data/placement.ts";
 
@@ -15,6 +16,8 @@ export interface TenancyOptions {
   orgClients: OrgClientCache;
   servers: Record<string, string>;
   requiredSchemaVersion: string | null;
+  /** Organizations by host name (absent: hosts select nothing). */
+  orgHosts?: OrgHostDirectory;
 }
 
 export function useTenancy({
@@ -22,6 +25,7 @@ export function useTenancy({
   orgClients,
   servers,
   requiredSchemaVersion,
+  orgHosts,
 }: TenancyOptions): Plugin<RequestContext> {
   const leases = new WeakMap<Request, OrgClientLease>();
   return {
@@ -30,7 +34,10 @@ export function useTenancy({
         extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
       }
-      const orgId = requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined);
+      const orgId = orgIdOnHost(
+        (await orgHosts?.orgIdFor(context.request)) ?? null,
+        requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined),
+      );
       const org = await identifyOrg(central, context.user.id, orgId, requiredSchemaVersion);
       if (!org) {
         extendContext({ org: null, db: NO_ORGANIZATION_DB });

@@ -18,18 +18,16 @@ const email = () => `s-${crypto.randomUUID().slice(0, 8)}@example.test`;
 const PASSWORD = "a long enough password";
 const ME = `{ me { id } }`;
 
-async function signedUp(agent = "test-agent/1.0") {
-  const address = email();
-  const session = dataOf(
-    await app.graphql(op("SignUp"), {
-      variables: { input: { email: address, password: PASSWORD } },
-      headers: { "user-agent": agent },
-    }),
-  ).signUp;
-  return { ...session, email: address };
-}
 const logIn = (address: string, agent = "test-agent/1.0", password = PASSWORD) =>
   app.graphql(op("LogIn"), { variables: { input: { email: address, password } }, headers: { "user-agent": agent } });
+
+/** A new account and its first session (signUp answers without one: logIn starts it). */
+async function signedUp(agent = "test-agent/1.0") {
+  const address = email();
+  dataOf(await app.graphql(op("SignUp"), { variables: { input: { email: address, password: PASSWORD } } }));
+  const session = dataOf(await logIn(address, agent)).logIn;
+  return { ...session, email: address };
+}
 const refresh = (refreshToken: string) => app.graphql(op("RefreshSession"), { variables: { refreshToken } });
 
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 // examples/client.ts, the documented frontend-style client, run against the in-process server
-// (its fetch is the server's yoga.fetch): sign up, create an organization, a project and
-// items, then page through the items.
+// (its fetch is the server's yoga.fetch): sign up, verify the address (the token read from
+// the mail outbox), log in, create an organization, a project and items, then page through the items.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExample } from "../../examples/client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { verificationTokenFor } from "../helpers/mail.ts";
 
 let app: TestApp;
 
@@ -23,6 +24,7 @@ describe("examples/client.ts", () => {
         fetch: app.yoga.fetch as typeof fetch,
         slug,
         log: (line) => lines.push(line),
+        verificationToken: (email) => verificationTokenFor(app, email),
       });
 
       expect(result.organization.slug).toBe(slug);

@@ -6,7 +6,7 @@ import { print, type DocumentNode } from "graphql";
 import pino from "pino";
 import type { LoginThrottleOptions } from "../../src/accounts/login-throttle.ts";
 import type { RefreshTokenReuseHook } from "../../src/accounts/sessions.ts";
-import { createApp, type App } from "../../src/app.ts";
+import { createApp, type App, type AppHooks } from "../../src/app.ts";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { signToken } from "../../src/accounts/sign-token.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -36,6 +36,7 @@ export interface TestApp extends App {
   provisionOrg(name: string, placement?: { tier?: Tier; server?: "main" | "second" }): Promise<Organization>;
   /** The slug provisionOrg gives `name`. */
   slugFor(name: string): string;
+  /** A user with a verified address (and no password), member of the organizations given. */
   createUser(memberships?: Array<[Organization, Role]>): Promise<{ id: string; email: string }>;
   token(userId: string, orgId?: string, ttlSeconds?: number): Promise<string>;
   /** A typed document (op("Name")) types `variables` and `data`; a plain string is untyped. */
@@ -58,6 +59,9 @@ export interface TestAppOptions {
   tenantMigrations?: Migration[];
   /** Default: silent (or TEST_LOG_LEVEL). */
   logger?: pino.Logger;
+  /** DNS TXT look-ups for custom domains (tests never use the network). */
+  txtResolver?: AppHooks["txtResolver"];
+  onPasswordReset?: AppHooks["onPasswordReset"];
 }
 
 export const TEST_RATE_LIMITS = {
@@ -101,6 +105,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     loginThrottle: options.loginThrottle,
     onRefreshTokenReused: options.onRefreshTokenReused,
     tenantMigrations: options.tenantMigrations,
+    // No test resolves real DNS: a custom domain verifies only through a resolver the test passes.
+    txtResolver: options.txtResolver ?? (async () => []),
+    onPasswordReset: options.onPasswordReset,
   });
   const slugFor = (name: string) => `${name}-${suffix}`;
 
@@ -111,7 +118,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       provisionOrganization(app.lifecycle, { slug: slugFor(name), name, ...placement }),
     async createUser(memberships = []) {
       const email = `${randomUUID()}@test.example`;
-      const user = await app.central.user.create({ data: { email, name: email.slice(0, 8) } });
+      const user = await app.central.user.create({
+        data: { email, name: email.slice(0, 8), emailVerifiedAt: new Date() },
+      });
       for (const [org, role] of memberships) {
         await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role } });
       }

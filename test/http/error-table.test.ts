@@ -52,6 +52,32 @@ describe("the README's error table", () => {
     );
   });
 
+  it("EMAIL_NOT_VERIFIED 403: creating an organization before verifying the address", async () => {
+    const user = await app.createUser();
+    await app.central.user.update({ where: { id: user.id }, data: { emailVerifiedAt: null } });
+    const create = `mutation { createOrganization(input: { name: "Unverified", slug: "${app.slugFor("unverified")}" }) { token } }`;
+    expectCode(await app.graphql(create, { token: await app.token(user.id) }), "EMAIL_NOT_VERIFIED", 403);
+  });
+
+  it("ORG_HOST_MISMATCH 403: on an organization's host name, a token naming another organization", async () => {
+    const hosted = await app.provisionOrg("errors-hosted");
+    await app.central.orgHost.create({
+      data: { host: `${hosted.slug}.example.test`, orgId: hosted.id, kind: "CUSTOM" },
+    });
+    const user = await app.createUser([
+      [org, "OWNER"],
+      [hosted, "OWNER"],
+    ]);
+    expectCode(
+      await app.graphql(PROJECTS, {
+        token: await app.token(user.id, org.id),
+        headers: { host: `${hosted.slug}.example.test` },
+      }),
+      "ORG_HOST_MISMATCH",
+      403,
+    );
+  });
+
   it("NOT_FOUND 404: an item under a project that is not in the organization", async () => {
     expectCode(
       await app.graphql(`mutation { createItem(input: { projectId: "${randomUUID()}", title: "x" }) { id } }`, {

@@ -91,7 +91,7 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
       const address = newAddress();
       const emails = Array.from({ length: 5 }, (_, i) => email(`alias${i}`));
       const fields = emails.map(
-        (e, i) => `s${i}: signUp(input: { email: "${e}", password: "a long password" }) { token }`,
+        (e, i) => `s${i}: signUp(input: { email: "${e}", password: "a long password" }) { email }`,
       );
       const aliased = await via(0, `mutation { ${fields.join(" ")} }`, { remoteAddress: address });
       expect(aliased.status).toBe(429);

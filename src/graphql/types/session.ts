@@ -1,9 +1,11 @@
-// Accounts: signUp, logIn and refreshSession (the only fields that run without a token:
-// `skipTypeScopes`), switchOrganization and createOrganization. Each returns a Session whose
-// token goes into the Authorization header of the next requests; signUp, logIn and
-// refreshSession also return the refresh token that refreshSession takes next.
+// Accounts: signUp, logIn and refreshSession (with the account-recovery mutations, the only
+// fields that run without a token: `skipTypeScopes`), switchOrganization and
+// createOrganization. All but signUp return a Session whose token goes into the Authorization
+// header of the next requests; logIn and refreshSession also return the refresh token that
+// refreshSession takes next.
 import { z } from "zod";
 import type { Session } from "../../accounts/sessions.ts";
+import type { SignUpAnswer } from "../../accounts/sign-up.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule, passwordRule, textRule } from "../input-rules.ts";
 import { OrganizationRef } from "./organization.ts";
@@ -69,6 +71,15 @@ const SignUpInput = builder.inputType("SignUpInput", {
   }),
 });
 
+const SignUpResultRef = builder.objectRef<SignUpAnswer>("SignUpResult").implement({
+  description:
+    "The same answer whether or not the address already had an account: no token (log in with logIn), and a mail to the address.",
+  fields: (t) => ({
+    email: t.exposeString("email", { description: "The address as stored: trimmed, lower-case." }),
+    message: t.exposeString("message", { description: "What happens next." }),
+  }),
+});
+
 const LogInInput = builder.inputType("LogInInput", {
   fields: (t) => ({
     email: t.string({ required: true, validate: z.string().max(320) }),
@@ -83,16 +94,23 @@ const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
       required: true,
       description: "3-40 characters: a-z, 0-9 and single '-', starting with a letter.",
     }),
+    subdomain: t.string({
+      required: false,
+      description:
+        "A host name `<subdomain>.<ORG_HOST_SUFFIX>` that selects this organization (when the server has a suffix).",
+      validate: z.string().max(63, "must be at most 63 characters").nullish(),
+    }),
   }),
 });
 
 builder.mutationFields((t) => ({
   signUp: t.field({
-    type: SessionRef,
-    description: "Creates an account. No token needed.",
+    type: SignUpResultRef,
+    description:
+      "Creates an account and mails a verification link; a taken address gets a mail instead. The answer is the same either way. No token needed.",
     skipTypeScopes: true,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.signUp(input, clientHint(ctx.request)),
+    resolve: (_root, { input }, ctx) => ctx.accounts.signUp(input),
   }),
   logIn: t.field({
     type: SessionRef,
@@ -120,7 +138,8 @@ builder.mutationFields((t) => ({
   createOrganization: t.withAuth({ orgCreator: true }).field({
     type: SessionRef,
     description:
-      "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it.",
+      "Creates an organization (its database is ready when this returns) with you as owner; the token acts for it. " +
+      "Needs a verified email address (EMAIL_NOT_VERIFIED) unless REQUIRE_VERIFIED_EMAIL is off.",
     args: { input: t.arg({ type: CreateOrganizationInput, required: true }) },
     resolve: (_root, { input }, ctx) => ctx.accounts.organizations.createOrganization(ctx.user, input),
   }),
