@@ -137,6 +137,20 @@ describe("resetPassword", () => {
     dataOf(await logIn(address, "a brand new password"));
   });
 
+  it("ends every session of the account: access and refresh tokens stop working at once", async () => {
+    const address = await account("ria");
+    const phone = dataOf(await logIn(address, "the old password")).logIn;
+    const laptop = dataOf(await logIn(address, "the old password")).logIn;
+    const other = dataOf(await logIn(await account("sam"), "the old password")).logIn;
+    dataOf(await resetPassword(await resetToken(address), "a brand new password"));
+    for (const session of [phone, laptop]) {
+      await expect.poll(async () => (await app.graphql(`{ me { id } }`, { token: session.token })).status).toBe(401);
+      const refreshed = await app.graphql(op("RefreshSession"), { variables: { refreshToken: session.refreshToken } });
+      expect(errorOf(refreshed).code).toBe("UNAUTHENTICATED");
+    }
+    dataOf(await app.graphql(`{ me { id } }`, { token: other.token })); // another account's session lives on
+  });
+
   it("gives an account made by `orgs import` (no password) its first password", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "reset-import-"));
     const imported = email("quinn");
