@@ -9,6 +9,8 @@ export interface LoadResult {
   seconds: number;
   /** Latency of every request, ms. */
   latencies: Float64Array;
+  /** CPU time the servers' process spent meanwhile, ms (filled in by the caller). */
+  serverCpuMs?: number;
 }
 
 export interface LoadTarget {

@@ -13,6 +13,8 @@ export interface Summary {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU per request, ms. */
+  cpu: number;
 }
 
 export function summarize(runs: LoadResult[]): Summary {
@@ -24,7 +26,8 @@ export function summarize(runs: LoadResult[]): Summary {
     all.set(run.latencies, at);
     at += run.latencies.length;
   }
-  return { rps: requests / seconds, p50: percentile(all, 50), p99: percentile(all, 99) };
+  const cpu = runs.reduce((n, r) => n + (r.serverCpuMs ?? NaN), 0) / requests;
+  return { rps: requests / seconds, p50: percentile(all, 50), p99: percentile(all, 99), cpu };
 }
 
 const ms = (value: number) => value.toFixed(1);
@@ -41,9 +44,12 @@ export function printThroughput(results: Record<string, Summary>): void {
     "/ raw": raw ? x(s.rps / raw.rps) : "-",
     "/ fixed": fixed && name !== "raw" ? x(s.rps / fixed.rps) : "-",
     "p99 / raw p99": raw ? x(s.p99 / raw.p99) : "-",
+    "server CPU ms/req": s.cpu.toFixed(2),
+    "CPU / raw": raw ? x(raw.cpu / s.cpu) : "-",
   }));
   console.table(rows);
   console.log("targets: each tier >= 0.95x fixed and >= 0.60x raw; p99 <= 1.50x raw p99");
+  console.log("CPU / raw: the raw server's CPU per request over this one's (less disturbed by the machine's load)");
 }
 
 export function printColdWarm(results: Record<string, { cold: number[]; warm: number[] }>): void {

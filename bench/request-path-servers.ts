@@ -1,10 +1,12 @@
 // The servers of the request-path benchmark, in a process of their own (the load generator
 // runs in the parent): the raw baseline, the GraphQL schema with a fixed context (one
 // organization's client, no token check, no membership lookup) and the routed app (every
-// tier; the token picks the organization). Prints their ports as one JSON line; stops when
-// its stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
+// tier; the token picks the organization). Prints their ports as one JSON line, answers a
+// "cpu" line with its CPU time so far (ms; a figure the machine's load disturbs less than
+// throughput), and stops when its stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { createInterface } from "node:readline";
 import { createYoga } from "graphql-yoga";
 import pino from "pino";
 import type { Accounts } from "../src/accounts/accounts.ts";
@@ -15,7 +17,6 @@ import { resolvePlacement } from "../src/data/placement.ts";
 import type { RequestContext } from "../src/graphql/context.ts";
 import { createLoaders } from "../src/graphql/loaders.ts";
 import { schema } from "../src/graphql/schema.ts";
-import { executionPlugins } from "../src/http/server.ts";
 import { startRawServer } from "./request-path-raw.ts";
 
 export interface ServersSpec {
@@ -60,10 +61,13 @@ const fixed = createYoga<Record<string, unknown>, RequestContext>({
   graphiql: false,
   logging: false,
   context: (initial) => ({ ...initial, ...fixedContext, loaders: createLoaders(accounts) }),
-  plugins: executionPlugins(),
 });
 
-const servers = { raw: raw.server, fixed: http.createServer(fixed), routed: http.createServer(app.yoga) };
+const servers = {
+  raw: raw.server,
+  fixed: http.createServer(fixed),
+  routed: http.createServer(app.yoga),
+};
 const ports: Record<string, number> = {};
 for (const [name, server] of Object.entries(servers)) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -71,8 +75,13 @@ for (const [name, server] of Object.entries(servers)) {
 }
 console.log(JSON.stringify(ports));
 
-process.stdin.resume();
-process.stdin.on("end", () => {
+const lines = createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  if (line !== "cpu") return;
+  const { user, system } = process.cpuUsage();
+  console.log(String((user + system) / 1000));
+});
+lines.on("close", () => {
   for (const server of Object.values(servers)) server.closeAllConnections();
   void Promise.all(Object.values(servers).map((s) => new Promise((resolve) => s.close(resolve))))
     .then(async () => {

@@ -64,8 +64,10 @@ export default async function run(argv: string[]): Promise<void> {
       stdio: ["pipe", "pipe", "inherit"],
     });
     try {
-      const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-      const ports = JSON.parse(line) as Record<"raw" | "fixed" | "routed", number>;
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      const nextLine = async () => (await lines.next()).value as string;
+      const ports = JSON.parse(await nextLine()) as Record<"raw" | "fixed" | "routed", number>;
+      const cpuMs = async () => (child.stdin!.write("cpu\n"), Number(await nextLine()));
       const body = JSON.stringify({ query: QUERY });
       const tokens = (tier: (typeof TIERS)[number], from = 0, to = orgs) =>
         data[tier].slice(from, to).map((o) => o.token);
@@ -88,7 +90,11 @@ export default async function run(argv: string[]): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         // Interleaved, and each round starts with another server: drift on a loaded machine hits all alike.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
-        for (const name of order) runs[name]!.push(await runLoad(targets[name]!, connections, seconds));
+        for (const name of order) {
+          const cpuBefore = await cpuMs();
+          const result = await runLoad(targets[name]!, connections, seconds);
+          runs[name]!.push({ ...result, serverCpuMs: (await cpuMs()) - cpuBefore });
+        }
         process.stdout.write(`round ${round + 1}/${rounds} done\n`);
       }
       const results: Record<string, Summary> = Object.fromEntries(names.map((n) => [n, summarize(runs[n]!)]));

@@ -1,7 +1,7 @@
 // The GraphQL server: one createYoga around one ordered plugin list. Each plugin adds one
 // piece of the request path; their order is the order a request goes through them.
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Logger } from "pino";
 import type { Accounts } from "../accounts/accounts.ts";
 import { useAccounts } from "../graphql/use-accounts.ts";
@@ -61,11 +61,6 @@ export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\`
   }
 }
 `;
-
-/** How operations execute (the executor choice of issue 10); also used by the request-path benchmark. */
-export function executionPlugins(): Array<Plugin<RequestContext>> {
-  return [];
-}
 
 export type GraphQLServer = YogaServerInstance<Record<string, unknown>, RequestContext>;
 
