@@ -1,113 +1,111 @@
-// What the routed request path costs: a full GraphQL request (token check, membership
-// check in the central database, borrowing the org's client, Pothos resolvers) against the
-// same data read directly with the org's Prisma client (the baseline). Also: cold-org
-// requests (client created) against warm ones.
+// npm run bench -- request-path [--orgs 50] [--seconds 10] [--rounds 3] [--connections 20]
+//   [--only raw,fixed,DATABASE,SCHEMA,SHARED] [--profile DIR]
+// Issue 10 items 1 and 6: the routed GraphQL request against a raw node:http + pg server
+// (same SQL shape, same JWT check) and against the same schema with a fixed context, on
+// orgs x 20 projects x 10 items per tier, every request another organization's token, in
+// interleaved rounds. Then cold organizations' first requests against warm ones. The servers
+// run in a child process (request-path-servers.ts); --profile writes its CPU profile to DIR.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import pino from "pino";
-import { createApp } from "../src/app.ts";
-import { migrateCentral } from "../src/data/central-database.ts";
-import { signToken } from "../src/accounts/sign-token.ts";
 import { loadConfig } from "../src/config.ts";
-import type { Organization } from "../src/data/central-client.ts";
-import { dropDatabase } from "../src/data/server-admin.ts";
-import { provisionOrganization } from "../src/lifecycle/provision.ts";
-import { resolvePlacement } from "../src/data/placement.ts";
-import { table, throughput, withBenchServer } from "./harness.ts";
+import { migrateCentral } from "../src/data/central-database.ts";
+import { databaseUrlOn, hostDatabaseFor } from "../src/data/placement.ts";
+import { withBenchServer } from "./harness.ts";
+import { runLoad, sequentialLatencies, type LoadResult, type LoadTarget } from "./request-path-load.ts";
+import { seedBenchData, TIERS } from "./request-path-data.ts";
+import { printColdWarm, printThroughput, summarize, type Summary } from "./request-path-report.ts";
+import type { ServersSpec } from "./request-path-servers.ts";
+
+const QUERY = `query RequestPath { projectsConnection(first: 20) { edges { node { id name
+  itemsConnection(first: 20) { edges { node { id kind title status priority createdAt } } } } } } }`;
 
 export default async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { requests: { type: "string", default: "2000" }, orgs: { type: "string", default: "20" } },
+    options: {
+      orgs: { type: "string", default: "50" },
+      seconds: { type: "string", default: "10" },
+      rounds: { type: "string", default: "3" },
+      connections: { type: "string", default: "20" },
+      only: { type: "string", default: `raw,fixed,${TIERS.join(",")}` },
+      profile: { type: "string" },
+    },
   });
-  const requests = Number(values.requests);
-  const orgCount = Number(values.orgs);
-  await withBenchServer(async (_serverUrl, centralUrl) => {
+  const orgs = Math.max(3, Number(values.orgs));
+  const [seconds, rounds, connections] = [Number(values.seconds), Number(values.rounds), Number(values.connections)];
+  await withBenchServer(async (serverUrl, centralUrl) => {
     await migrateCentral(centralUrl);
-    // Limits high enough never to refuse: the bench measures the path, counting included.
-    const limits = { ORG_REQUESTS_PER_SECOND: "100000000", ORG_COST_PER_MINUTE: "100000000", MAX_COST: "100000000" };
-    const config = loadConfig({
+    const env: Record<string, string> = {
       JWT_SECRET: "b".repeat(40),
       APP_DB_PASSWORD: "bench",
       LOG_LEVEL: "silent",
-      ORG_CLIENT_CACHE_SIZE: String(orgCount * 2),
-      ...limits,
+      ORG_CLIENT_CACHE_SIZE: String(orgs * TIERS.length + 10),
+      // Limits high enough never to refuse: the bench measures the path, counting included.
+      ORG_REQUESTS_PER_SECOND: "100000000",
+      ORG_COST_PER_MINUTE: "100000000",
+      MAX_COST: "100000000",
+    };
+    // Connection sizing is the operator's (and issue 10 item 4's): pass it through when set.
+    for (const name of ["ORG_POOL_SIZE", "SHARED_POOL_SIZE", "SERVER_CONNECTION_BUDGET"])
+      if (process.env[name]) env[name] = process.env[name];
+    const config = loadConfig(env);
+    const data = await seedBenchData(config, centralUrl, orgs);
+    const spec: ServersSpec = {
+      env,
+      centralUrl,
+      sharedDatabaseUrl: databaseUrlOn(serverUrl, hostDatabaseFor("SHARED", config.defaults.hostDatabasePrefix)),
+      fixed: { orgId: data.DATABASE[0]!.id, userId: data.DATABASE[0]!.userId },
+    };
+    const profile = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
+    const child = spawn(process.execPath, [...process.execArgv, ...profile, "bench/request-path-servers.ts"], {
+      env: { ...process.env, BENCH_SERVERS: JSON.stringify(spec) },
+      stdio: ["pipe", "pipe", "inherit"],
     });
-    const app = await createApp(config, centralUrl, { logger: pino({ level: "silent" }) });
-    const orgs: Array<{ org: Organization; token: string }> = [];
     try {
-      process.stdout.write(`provisioning ${orgCount} organizations`);
-      for (let i = 0; i < orgCount; i++) {
-        const org = await provisionOrganization(app.lifecycle, {
-          slug: `bench-${process.pid}-${i}`,
-          name: `Bench ${i}`,
-        });
-        const user = await app.central.user.create({
-          data: { email: `u${i}-${process.pid}@bench.test`, name: `u${i}` },
-        });
-        await app.central.membership.create({ data: { userId: user.id, orgId: org.id, role: "OWNER" } });
-        const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
-        for (let p = 0; p < 5; p++) {
-          await lease.db.project.create({
-            data: {
-              orgId: org.id,
-              name: `p${p}`,
-              createdById: user.id,
-              items: { create: [{ orgId: org.id, title: "t", createdById: user.id }] },
-            },
-          });
-        }
-        lease.release();
-        orgs.push({ org, token: await signToken(config.auth, { userId: user.id, orgId: org.id }) });
-        process.stdout.write(".");
+      const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      const nextLine = async () => (await lines.next()).value as string;
+      const ports = JSON.parse(await nextLine()) as Record<"raw" | "fixed" | "routed", number>;
+      const cpuMs = async () => (child.stdin!.write("cpu\n"), Number(await nextLine()));
+      const body = JSON.stringify({ query: QUERY });
+      const tokens = (tier: (typeof TIERS)[number], from = 0, to = orgs) =>
+        data[tier].slice(from, to).map((o) => o.token);
+      // Organizations 0 and 1 of each tier warm the process; the others are first seen cold.
+      const warmUp = (tier: (typeof TIERS)[number]) => ({ port: ports.routed, body, tokens: tokens(tier, 0, 2) });
+      for (let i = 0; i < 10; i++) for (const tier of TIERS) await sequentialLatencies(warmUp(tier));
+      const coldWarm: Record<string, { cold: number[]; warm: number[] }> = {};
+      for (const tier of TIERS) {
+        const target = { port: ports.routed, body, tokens: tokens(tier, 2) };
+        coldWarm[tier] = { cold: await sequentialLatencies(target), warm: await sequentialLatencies(target) };
       }
-      process.stdout.write("\n");
-      const query = `{ projectsConnection(first: 100) { edges { node { id name itemsConnection(first: 100) { edges { node { id title } } } } } } }`;
-      const viaGraphQL = async (i: number) => {
-        const { token } = orgs[i % orgs.length]!;
-        const response = await app.yoga.fetch("http://bench/graphql", {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query }),
-        });
-        const result = (await response.json()) as { errors?: unknown[] };
-        // A refused or failed request would measure nothing: stop instead.
-        if (result.errors) throw new Error(`request failed: ${JSON.stringify(result.errors)}`);
-        return result;
+      const targets: Record<string, LoadTarget> = {
+        raw: { port: ports.raw, body, tokens: tokens("SHARED") },
+        fixed: { port: ports.fixed, body, tokens: tokens("DATABASE") },
+        ...Object.fromEntries(TIERS.map((tier) => [tier, { port: ports.routed, body, tokens: tokens(tier) }])),
       };
-      const direct = async (i: number) => {
-        const { org } = orgs[i % orgs.length]!;
-        const lease = await app.orgClients.acquire(resolvePlacement(org, app.servers));
-        try {
-          return await lease.db.project.findMany({
-            where: { orgId: org.id, deletedAt: null },
-            include: { items: { where: { deletedAt: null } } },
-            orderBy: { name: "asc" },
-          });
-        } finally {
-          lease.release();
+      const names = values.only.split(",").filter((name) => targets[name]);
+      const runs: Record<string, LoadResult[]> = Object.fromEntries(names.map((name) => [name, []]));
+      for (const name of names) await runLoad(targets[name]!, connections, Math.min(2, seconds)); // warm-up
+      for (let round = 0; round < rounds; round++) {
+        // Interleaved, and each round starts with another server: drift on a loaded machine hits all alike.
+        const order = names.map((_, i) => names[(i + round) % names.length]!);
+        for (const name of order) {
+          const cpuBefore = await cpuMs();
+          const result = await runLoad(targets[name]!, connections, seconds);
+          runs[name]!.push({ ...result, serverCpuMs: (await cpuMs()) - cpuBefore });
         }
-      };
-      await throughput(200, 8, viaGraphQL); // warm up both paths
-      await throughput(200, 8, direct);
-      const baseline = await throughput(requests, 8, direct);
-      const graphql = await throughput(requests, 8, viaGraphQL);
-      await app.orgClients.close();
-      const cold = await throughput(orgs.length, 1, viaGraphQL);
-      const warm = await throughput(orgs.length, 1, viaGraphQL);
-      table([
-        { path: "direct Prisma (baseline)", "req/s": Math.round(baseline), ratio: "1.00" },
-        { path: "GraphQL request path", "req/s": Math.round(graphql), ratio: (graphql / baseline).toFixed(2) },
-        {
-          path: "cold org (new client), sequential",
-          "req/s": Math.round(cold),
-          ratio: (cold / warm).toFixed(2) + " of warm",
-        },
-        { path: "warm org, sequential", "req/s": Math.round(warm), ratio: "1.00 of warm" },
-      ]);
+        process.stdout.write(`round ${round + 1}/${rounds} done\n`);
+      }
+      const results: Record<string, Summary> = Object.fromEntries(names.map((n) => [n, summarize(runs[n]!)]));
+      console.log(
+        `\n${orgs} organizations per tier x 20 projects x 10 items, ${connections} connections, ${rounds} x ${seconds} s`,
+      );
+      printThroughput(results);
+      printColdWarm(coldWarm);
     } finally {
-      const all = await app.central.organization.findMany();
-      await app.close();
-      for (const org of all) await dropDatabase(app.servers[org.server]!, org.databaseName);
+      child.stdin!.end();
+      if (child.exitCode === null) await once(child, "exit");
     }
   });
 }

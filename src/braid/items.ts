@@ -37,8 +37,10 @@ export function countItems(scope: OrgScope, where: Prisma.ItemWhereInput) {
 
 /** A live item, or null for an id that is not one of the organization's items. */
 export async function findItem(scope: OrgScope, query: ItemSelection, id: string) {
+  // The selection is read first: the GraphQL layer checks that every resolver used its own.
+  const args = { ...query, where: { id, orgId: scope.orgId, ...LIVE_ITEM } };
   if (!isUuid(id)) return null;
-  return scope.db.item.findFirst({ ...query, where: { id, orgId: scope.orgId, ...LIVE_ITEM } });
+  return scope.db.item.findFirst(args);
 }
 
 export async function createItem(

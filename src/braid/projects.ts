@@ -43,8 +43,10 @@ export function countProjects(scope: OrgScope, where: Prisma.ProjectWhereInput) 
 
 /** A live project, or null for an id that is not one of the organization's projects. */
 export async function findProject(scope: OrgScope, query: ProjectSelection, id: string) {
+  // The selection is read first: the GraphQL layer checks that every resolver used its own.
+  const args = { ...query, where: { id, orgId: scope.orgId, deletedAt: null } };
   if (!isUuid(id)) return null;
-  return scope.db.project.findFirst({ ...query, where: { id, orgId: scope.orgId, deletedAt: null } });
+  return scope.db.project.findFirst(args);
 }
 
 export function createProject(scope: OrgScope, query: ProjectSelection, input: { name: string } & ProjectChanges) {

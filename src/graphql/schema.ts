@@ -1,5 +1,6 @@
 // Imports every type file (each registers itself on the builder), then builds the schema.
 import { builder } from "./builder.ts";
+import { readColumnsDirectly } from "./leaf-resolvers.ts";
 import "./types/user.ts";
 import "./types/organization.ts";
 import "./types/member.ts";
@@ -15,4 +16,4 @@ import "./types/item.ts";
 import "./types/item-mutations.ts";
 import "./types/item-dependencies.ts";
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = readColumnsDirectly(builder.toSchema({ sortSchema: true }));

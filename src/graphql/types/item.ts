@@ -9,7 +9,9 @@ import { ItemKindEnum, ItemStatusEnum, PriorityEnum } from "./braid-enums.ts";
 import { ItemFilter, itemWhere } from "./item-filter.ts";
 import { UserRef } from "./user.ts";
 
+// Select mode, as Project: only the columns the operation asks for.
 export const ItemRef = builder.prismaObject("Item", {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID("id"),
     kind: t.expose("kind", { type: ItemKindEnum }),
@@ -30,11 +32,13 @@ export const ItemRef = builder.prismaObject("Item", {
       type: UserRef,
       nullable: true,
       description: "Null when the user no longer exists.",
+      select: { createdById: true },
       resolve: (item, _args, ctx) => ctx.loaders.userById.load(item.createdById),
     }),
     assignee: t.field({
       type: UserRef,
       nullable: true,
+      select: { assigneeId: true },
       resolve: (item, _args, ctx) => (item.assigneeId ? ctx.loaders.userById.load(item.assigneeId) : null),
     }),
     project: t.relation("project"),

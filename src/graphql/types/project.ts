@@ -9,7 +9,10 @@ import { ItemFilter, itemWhere } from "./item-filter.ts";
 import { ProjectFilter, projectWhere } from "./project-filter.ts";
 import { UserRef } from "./user.ts";
 
+// Select mode: the SQL reads only the columns the operation asks for (each exposed field
+// selects its own column; id is always there for cursors and relations).
 export const ProjectRef = builder.prismaObject("Project", {
+  select: { id: true },
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.exposeString("name"),
@@ -27,6 +30,7 @@ export const ProjectRef = builder.prismaObject("Project", {
       type: UserRef,
       nullable: true,
       description: "Null when the user no longer exists.",
+      select: { createdById: true },
       resolve: (project, _args, ctx) => ctx.loaders.userById.load(project.createdById),
     }),
     itemsConnection: t.relatedConnection(
