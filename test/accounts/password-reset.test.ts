@@ -145,7 +145,7 @@ describe("resetPassword", () => {
     dataOf(await resetPassword(await resetToken(address), "a brand new password"));
     for (const session of [phone, laptop]) {
       await expect.poll(async () => (await app.graphql(`{ me { id } }`, { token: session.token })).status).toBe(401);
-      const refreshed = await app.graphql(op("RefreshSession"), { variables: { refreshToken: session.refreshToken } });
+      const refreshed = await app.graphql(op("RefreshSession"), { variables: { refreshToken: session.refreshToken! } });
       expect(errorOf(refreshed).code).toBe("UNAUTHENTICATED");
     }
     dataOf(await app.graphql(`{ me { id } }`, { token: other.token })); // another account's session lives on
