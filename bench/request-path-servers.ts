@@ -48,7 +48,7 @@ const accounts = new Proxy({} as Accounts, {
 const fixedContext = {
   requestId: "fixed",
   log: silent,
-  user: { id: spec.fixed.userId },
+  user: { id: spec.fixed.userId, sessionId: null },
   requestedOrgId: org.id,
   org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: "OWNER" as const },
   db: lease.db,
