@@ -21,6 +21,10 @@ const LAYERS = [
     "src/ids.ts",
     "src/text-search.ts",
     "src/local-secrets.ts",
+    "src/logger.ts",
+    "src/observe-config.ts",
+    "src/version.ts",
+    "src/metrics",
   ], // shared basics
 ];
 

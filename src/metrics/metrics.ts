@@ -1,0 +1,161 @@
+// Every metric the process exports, in one prom-client registry per running app (tests run
+// several apps in one process). A base-layer module: the HTTP plugin records requests, the
+// tenancy layer reports its caches and pools through collectors (tenancy-metrics.ts), and
+// anything with a cache registers its hit/miss counts (registerCacheCounts). Names and labels
+// are listed in README "Metrics"; every label's values are bounded (operation-labels.ts,
+// org-labels.ts, fixed sets of codes, servers and states).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { OrgActivity } from "./org-activity.ts";
+import { OrgLabels } from "./org-labels.ts";
+import { OperationLabels } from "./operation-labels.ts";
+
+export interface MetricsOptions {
+  /** Persisted operations' names: always labelled. */
+  knownOperations: ReadonlySet<string>;
+  /** Other operation names labelled before the rest collapse into "other". */
+  maxOperations: number;
+  /** Organizations always labelled by slug. */
+  orgSlugs: readonly string[];
+  /** The busiest organizations labelled by slug per window. */
+  topOrgs: number;
+  /** Organizations over a threshold labelled by slug, at most. */
+  maxFlaggedOrgs: number;
+  /** Node's default process metrics (off in tests that build many apps). */
+  processMetrics?: boolean;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Fewer buckets per organization: their series multiply by the labelled organizations.
+const ORG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5];
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(options: MetricsOptions) {
+  const registry = new Registry();
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const http = {
+    requests: new Counter({
+      name: "tenantgraph_http_requests_total",
+      help: "HTTP requests by route and status",
+      labelNames: ["route", "status"] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: "tenantgraph_http_request_duration_seconds",
+      help: "HTTP request duration by route",
+      labelNames: ["route"] as const,
+      buckets: SECONDS,
+      registers,
+    }),
+  };
+  const graphql = {
+    operations: new Counter({
+      name: "tenantgraph_graphql_operations_total",
+      help: "GraphQL operations by operation name and outcome (OK or the first error's extensions.code)",
+      labelNames: ["operation", "outcome"] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: "tenantgraph_graphql_operation_duration_seconds",
+      help: "GraphQL operation duration (request start to result) by operation name and outcome",
+      labelNames: ["operation", "outcome"] as const,
+      buckets: SECONDS,
+      registers,
+    }),
+  };
+  const org = {
+    requests: new Counter({
+      name: "tenantgraph_org_requests_total",
+      help: "GraphQL operations per organization (slug for labelled organizations, else other)",
+      labelNames: ["org"] as const,
+      registers,
+    }),
+    errors: new Counter({
+      name: "tenantgraph_org_errors_total",
+      help: "GraphQL errors per organization by extensions.code",
+      labelNames: ["org", "code"] as const,
+      registers,
+    }),
+    duration: new Histogram({
+      name: "tenantgraph_org_request_duration_seconds",
+      help: "GraphQL operation duration per organization",
+      labelNames: ["org"] as const,
+      buckets: ORG_SECONDS,
+      registers,
+    }),
+    cost: new Counter({
+      name: "tenantgraph_org_operation_cost_total",
+      help: "Estimated operation cost (the MAX_COST measure) charged per organization",
+      labelNames: ["org"] as const,
+      registers,
+    }),
+    overThreshold: new Gauge({
+      name: "tenantgraph_org_over_threshold",
+      help: "1 while an organization is over a threshold (labelled organizations only)",
+      labelNames: ["org", "threshold"] as const,
+      registers,
+    }),
+    countOverThreshold: new Gauge({
+      name: "tenantgraph_orgs_over_threshold",
+      help: "Organizations over each threshold",
+      labelNames: ["threshold"] as const,
+      registers,
+    }),
+  };
+  const tenantBusy = new Counter({
+    name: "tenantgraph_tenant_busy_total",
+    help: "Requests refused with TENANT_BUSY, by server",
+    labelNames: ["server"] as const,
+    registers,
+  });
+  const orgLabels = new OrgLabels({
+    slugs: options.orgSlugs,
+    top: options.topOrgs,
+    maxFlagged: options.maxFlaggedOrgs,
+    onDropped: (slug) => {
+      for (const metric of [org.requests, org.duration, org.cost]) metric.remove({ org: slug });
+      for (const code of errorCodesSeen) org.errors.remove({ org: slug, code });
+      for (const threshold of THRESHOLD_NAMES) org.overThreshold.remove({ org: slug, threshold });
+    },
+  });
+  const cacheSources = new Map<string, () => { hits: number; misses: number }>();
+  for (const outcome of ["hits", "misses"] as const) {
+    new Counter({
+      name: `tenantgraph_central_cache_${outcome}_total`,
+      help: `Central-database cache ${outcome}, by cache`,
+      labelNames: ["cache"] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [cache, counts] of cacheSources) this.inc({ cache }, counts()[outcome]);
+      },
+    });
+  }
+  // Error codes are a fixed set (src/errors.ts and Yoga's own), remembered to drop an organization's series.
+  const errorCodesSeen = new Set<string>();
+  return {
+    registry,
+    /** An organization's failed operation, by code (label from orgLabels). */
+    orgError(label: string, code: string) {
+      errorCodesSeen.add(code);
+      org.errors.inc({ org: label, code });
+    },
+    http,
+    graphql,
+    org,
+    tenantBusy,
+    operationLabels: new OperationLabels(options.knownOperations, options.maxOperations),
+    orgLabels,
+    /** This process's per-organization figures of the current window (org-activity.ts). */
+    orgActivity: new OrgActivity(),
+    /** Hit and miss counts of a cache, read at every scrape (e.g. the placement/membership cache). */
+    registerCacheCounts(cache: string, counts: () => { hits: number; misses: number }) {
+      cacheSources.set(cache, counts);
+    },
+  };
+}
+
+/** The thresholds an organization can be over (README "Per-organization monitoring"). */
+export const THRESHOLD_NAMES = ["storage", "rows", "request_rate", "p99"] as const;
+export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
