@@ -7,7 +7,7 @@ import tseslint from "typescript-eslint";
 
 // Top to bottom: a layer may import the layers below it, never one above.
 const LAYERS = [
-  ["src/main.ts", "src/app.ts", "src/demo.ts", "src/cli"], // start-up wiring and the operator CLI
+  ["src/main.ts", "src/app.ts", "src/demo.ts", "src/metrics-listener.ts", "src/cli"], // start-up wiring and the operator CLI
   ["src/http"], // the Yoga server and its plugins
   ["src/auth"], // tokens -> ctx.user
   ["src/tenancy"], // organization -> placement -> ctx.db

@@ -41,24 +41,15 @@ export function useMetrics(metrics: Metrics, endpoint: MetricsEndpointOptions): 
       if (!scope || !result || Array.isArray(result) || !("errors" in result || "data" in result)) return;
       const errors = (result as { errors?: ReadonlyArray<{ extensions?: { code?: unknown } }> }).errors;
       const code = errors?.length ? String(errors[0]!.extensions?.code ?? "INTERNAL_SERVER_ERROR") : undefined;
-      const outcome = code ?? "OK";
-      const operation =
-        scope.operation ?? metrics.operationLabels.labelFor((context as RequestContext).params?.operationName);
-      const ms = performance.now() - scope.started;
-      const labels = { operation, outcome };
-      metrics.graphql.operations.inc(labels);
-      metrics.graphql.duration.observe(labels, ms / 1000);
       const ctx = context as Partial<RequestContext>;
-      if (code === "TENANT_BUSY" && ctx.placementServer) metrics.tenantBusy.inc({ server: ctx.placementServer });
-      const org = ctx.org;
-      if (!org) return;
-      const cost = scope.cost ?? 0;
-      metrics.orgActivity.record(org.id, org.slug, ms, code !== undefined, cost);
-      const label = metrics.orgLabels.labelFor(org.id, org.slug);
-      metrics.org.requests.inc({ org: label });
-      metrics.org.duration.observe({ org: label }, ms / 1000);
-      if (cost > 0) metrics.org.cost.inc({ org: label }, cost);
-      if (code) metrics.orgError(label, code);
+      metrics.recordOperation({
+        operation: scope.operation ?? metrics.operationLabels.labelFor(ctx.params?.operationName),
+        code,
+        ms: performance.now() - scope.started,
+        org: ctx.org ?? undefined,
+        cost: scope.cost ?? 0,
+        server: ctx.placementServer,
+      });
     },
     onResponse({ request, response }) {
       const scope = currentRequestScope();

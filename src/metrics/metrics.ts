@@ -24,6 +24,18 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+export interface OperationRecord {
+  /** From operationLabels. */
+  operation: string;
+  /** The first error's extensions.code; undefined when the operation succeeded. */
+  code?: string;
+  ms: number;
+  org?: { id: string; slug: string };
+  cost: number;
+  /** The organization's server, when known. */
+  server?: string;
+}
+
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 // Fewer buckets per organization: their series multiply by the labelled organizations.
 const ORG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5];
@@ -134,21 +146,35 @@ export function createMetrics(options: MetricsOptions) {
   }
   // Error codes are a fixed set (src/errors.ts and Yoga's own), remembered to drop an organization's series.
   const errorCodesSeen = new Set<string>();
+  const operationLabels = new OperationLabels(options.knownOperations, options.maxOperations);
+  const orgActivity = new OrgActivity();
   return {
     registry,
-    /** An organization's failed operation, by code (label from orgLabels). */
-    orgError(label: string, code: string) {
-      errorCodesSeen.add(code);
-      org.errors.inc({ org: label, code });
+    /** One GraphQL operation's figures: O(1), bounded labels (the request path calls this once per operation). */
+    recordOperation(op: OperationRecord) {
+      const labels = { operation: op.operation, outcome: op.code ?? "OK" };
+      graphql.operations.inc(labels);
+      graphql.duration.observe(labels, op.ms / 1000);
+      if (op.code === "TENANT_BUSY" && op.server) tenantBusy.inc({ server: op.server });
+      if (!op.org) return;
+      orgActivity.record(op.org.id, op.org.slug, op.ms, op.code !== undefined, op.cost);
+      const label = orgLabels.labelFor(op.org.id, op.org.slug);
+      org.requests.inc({ org: label });
+      org.duration.observe({ org: label }, op.ms / 1000);
+      if (op.cost > 0) org.cost.inc({ org: label }, op.cost);
+      if (op.code) {
+        errorCodesSeen.add(op.code);
+        org.errors.inc({ org: label, code: op.code });
+      }
     },
     http,
     graphql,
     org,
     tenantBusy,
-    operationLabels: new OperationLabels(options.knownOperations, options.maxOperations),
+    operationLabels,
     orgLabels,
     /** This process's per-organization figures of the current window (org-activity.ts). */
-    orgActivity: new OrgActivity(),
+    orgActivity,
     /** Hit and miss counts of a cache, read at every scrape (e.g. the placement/membership cache). */
     registerCacheCounts(cache: string, counts: () => { hits: number; misses: number }) {
       cacheSources.set(cache, counts);
