@@ -12,7 +12,7 @@ const LAYERS = [
   ["src/auth"], // tokens -> ctx.user
   ["src/tenancy"], // organization -> placement -> ctx.db
   ["src/graphql"], // the schema: resolvers call services
-  ["src/accounts", "src/braid", "src/lifecycle", "src/limits"], // services: central data, organization data, lifecycle, quotas
+  ["src/accounts", "src/braid", "src/lifecycle", "src/limits", "src/monitoring"], // services: central data, organization data, lifecycle, quotas, monitoring
   ["src/data"], // clients, migrations, placement, SQL identifiers
   [
     "src/config.ts",
@@ -81,6 +81,7 @@ export default tseslint.config(
       "src/braid/**",
       "src/lifecycle/**",
       "src/limits/**",
+      "src/monitoring/**",
     ],
     rules: { "@typescript-eslint/no-restricted-imports": ["error", DATABASE_CLIENTS] },
   },

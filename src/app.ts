@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from "./metrics/metrics.ts";
 import { operationNamesIn } from "./metrics/operation-labels.ts";
 import { watchFleet } from "./metrics/tenancy-metrics.ts";
 import { VERSION } from "./version.ts";
+import { startActivityFlusher, type ActivityFlusher } from "./monitoring/activity-flusher.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
@@ -40,6 +41,8 @@ export interface App {
   yoga: GraphQLServer;
   /** Prometheus metrics of this app (served at /metrics, or by main.ts on METRICS_PORT). */
   metrics: Metrics;
+  /** Writes this process's per-organization figures to the central database each interval. */
+  orgActivity: ActivityFlusher;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     onError: (err, context) => log.warn({ err }, `central events: ${context}`),
   });
   await centralEvents.startOrRetry();
+  const orgActivity = startActivityFlusher(central, metrics, observe, log);
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);
   return {
@@ -121,7 +125,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     centralEvents,
     yoga,
     metrics,
+    orgActivity,
     async close() {
+      await orgActivity.stop();
       await centralEvents.close();
       await orgClients.close();
       await limitStore.close();

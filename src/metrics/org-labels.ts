@@ -42,6 +42,11 @@ export class OrgLabels {
     return true;
   }
 
+  /** Organizations no longer flagged lose their label (unless busiest or configured). */
+  unflagAllBut(flagged: ReadonlySet<string>): void {
+    for (const orgId of [...this.flagged.keys()]) if (!flagged.has(orgId)) this.unflag(orgId);
+  }
+
   unflag(orgId: string): void {
     const slug = this.flagged.get(orgId);
     if (slug === undefined) return;
