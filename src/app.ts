@@ -42,7 +42,7 @@ export interface App {
   /** Prometheus metrics of this app (served at /metrics, or by main.ts on METRICS_PORT). */
   metrics: Metrics;
   /** Writes this process's per-organization figures to the central database each interval. */
-  orgActivity: ActivityFlusher;
+  orgActivity?: ActivityFlusher;
   close(): Promise<void>;
 }
 
@@ -101,7 +101,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     logger: log,
     limits: config.limits,
     http: config.http,
-    metrics,
+    metrics: observe.metrics.enabled ? metrics : undefined,
     // With METRICS_PORT, main.ts serves /metrics on its own listener.
     metricsEndpoint: { serve: observe.metrics.port === undefined, token: observe.metrics.token },
     version: VERSION,
@@ -111,7 +111,8 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     onError: (err, context) => log.warn({ err }, `central events: ${context}`),
   });
   await centralEvents.startOrRetry();
-  const orgActivity = startActivityFlusher(central, metrics, observe, log);
+  // Without metrics nothing records per-organization figures: no flusher either.
+  const orgActivity = observe.metrics.enabled ? startActivityFlusher(central, metrics, observe, log) : undefined;
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);
   return {
@@ -127,7 +128,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     metrics,
     orgActivity,
     async close() {
-      await orgActivity.stop();
+      await orgActivity?.stop();
       await centralEvents.close();
       await orgClients.close();
       await limitStore.close();

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
     http.serve(app.yoga);
     const metricsPort = config.observe.metrics.port;
-    if (metricsPort !== undefined) {
+    if (metricsPort !== undefined && config.observe.metrics.enabled) {
       metricsListener = await startMetricsListener(app.metrics, {
         port: metricsPort,
         host: config.host,

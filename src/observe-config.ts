@@ -5,6 +5,8 @@ import { z } from "zod";
 
 export interface ObserveConfig {
   metrics: {
+    /** Record metrics on the request path and serve /metrics (METRICS_ENABLED=false: neither). */
+    enabled: boolean;
     /** Bearer token /metrics requires (none: open to whoever reaches the listener). */
     token?: string;
     /** Serve /metrics only on this port (a separate listener, e.g. reachable from the cluster only). */
@@ -30,6 +32,7 @@ const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).defa
 const MB = 1024 * 1024;
 
 export const OBSERVE_ENV = {
+  METRICS_ENABLED: z.enum(["true", "false", "1", "0"]).default("true"),
   METRICS_TOKEN: z
     .string()
     .trim()
@@ -55,6 +58,7 @@ type ObserveEnv = z.output<z.ZodObject<typeof OBSERVE_ENV>>;
 export function observeConfig(e: ObserveEnv): ObserveConfig {
   return {
     metrics: {
+      enabled: e.METRICS_ENABLED === "true" || e.METRICS_ENABLED === "1",
       token: e.METRICS_TOKEN,
       port: e.METRICS_PORT,
       orgSlugs:

@@ -9,6 +9,8 @@ export interface RequestScope {
   requestId: string;
   /** performance.now() when the request arrived. */
   started: number;
+  /** The URL's path (parsed once, in onRequest). */
+  path?: string;
   /** Carries requestId, then orgId and orgSlug once the organization is known. */
   log: Logger;
   org?: { id: string; slug: string };

@@ -42,8 +42,8 @@ export interface ServerDeps {
   graphiql?: boolean;
   limits: OperationLimits;
   http: Config["http"];
-  /** Where the request path records its metrics; /metrics serves them (src/http/use-metrics.ts). */
-  metrics: Metrics;
+  /** Where the request path records its metrics; /metrics serves them (src/http/use-metrics.ts). None: no metrics. */
+  metrics?: Metrics;
   metricsEndpoint: MetricsEndpointOptions;
   /** Reported by /health and /health/ready. */
   version: string;
@@ -102,7 +102,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       // 1. Request id and a logger carrying it (then the organization's id and slug); access log line per response.
       useRequestLog(deps.logger),
       // 2. Metrics: /metrics, and per operation its name, outcome, duration, organization and cost.
-      useMetrics(deps.metrics, deps.metricsEndpoint),
+      ...(deps.metrics ? [useMetrics(deps.metrics, deps.metricsEndpoint)] : []),
       // 3. Health (/health, /health/db, /health/ready), answered before any GraphQL work.
       useHealth({ central: deps.central, version: deps.version, centralVersion: deps.centralVersion }),
       // 4. Limits before any work: CSRF (a GET or a "simple" content type needs

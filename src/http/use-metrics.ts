@@ -53,7 +53,7 @@ export function useMetrics(metrics: Metrics, endpoint: MetricsEndpointOptions): 
     },
     onResponse({ request, response }) {
       const scope = currentRequestScope();
-      const route = routeOf(new URL(request.url).pathname);
+      const route = routeOf(scope?.path ?? new URL(request.url).pathname);
       metrics.http.requests.inc({ route, status: String(response.status) });
       if (scope) metrics.http.duration.observe({ route }, (performance.now() - scope.started) / 1000);
     },

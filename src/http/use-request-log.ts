@@ -28,6 +28,9 @@ export function useRequestLog(logger: Logger): Plugin<RequestContext> {
     instrumentation: {
       request: ({ request }, wrapped) => runInRequestScope(scopeOf(request), wrapped),
     },
+    onRequest({ request, url }) {
+      scopeOf(request).path = url.pathname;
+    },
     onContextBuilding({ context, extendContext }) {
       const scope = scopeOf(context.request);
       extendContext({ requestId: scope.requestId, log: scope.log });
@@ -43,7 +46,7 @@ export function useRequestLog(logger: Logger): Plugin<RequestContext> {
       scope.log.info(
         {
           method: request.method,
-          path: new URL(request.url).pathname,
+          path: scope.path ?? new URL(request.url).pathname,
           status: response.status,
           ms: Math.round(performance.now() - scope.started),
         },

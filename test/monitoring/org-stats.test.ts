@@ -60,8 +60,8 @@ describe("per-organization monitoring", () => {
     expect(crossings("request_rate", big)[0]).toMatchObject({ orgSlug: big.slug, limit: 2 });
     // More windows while it stays over: no second line.
     for (let i = 0; i < 10; i++) await app.graphql(op("Projects"), { token: bigToken, variables: { first: 5 } });
-    await app.orgActivity.flush();
-    await app.orgActivity.flush();
+    await app.orgActivity!.flush();
+    await app.orgActivity!.flush();
     expect(crossings("request_rate", big)).toHaveLength(1);
   });
 
@@ -104,7 +104,7 @@ describe("per-organization monitoring", () => {
     await run();
     expect(crossed).not.toContain(`${big.slug}:rows`);
     // The running server exports the flags.
-    await app.orgActivity.flush();
+    await app.orgActivity!.flush();
     const samples = parsePrometheus(await app.metrics.registry.metrics());
     expect(valueOf(samples, "tenantgraph_orgs_over_threshold", { threshold: "rows" })).toBe(1);
     expect(valueOf(samples, "tenantgraph_org_over_threshold", { org: big.slug, threshold: "rows" })).toBe(1);
