@@ -68,10 +68,17 @@ export default async function run(argv: string[]): Promise<void> {
       await throughput(200, 8, request(on));
       const rows: Array<Record<string, string | number>> = [];
       const ratios: number[] = [];
+      const cpuRatios: number[] = [];
       for (let round = 0; round < rounds; round++) {
-        const measure = async (app: App) => throughput(requests, 8, request(app));
-        let withoutMetrics: number;
-        let withMetrics: number;
+        // Throughput, and this process's CPU time per request (less sensitive to other load on the machine).
+        const measure = async (app: App) => {
+          const cpu = process.cpuUsage();
+          const perSecond = await throughput(requests, 8, request(app));
+          const used = process.cpuUsage(cpu);
+          return { perSecond, cpuUs: (used.user + used.system) / requests };
+        };
+        let withoutMetrics: Awaited<ReturnType<typeof measure>>;
+        let withMetrics: Awaited<ReturnType<typeof measure>>;
         if (round % 2 === 0) {
           withoutMetrics = await measure(off);
           withMetrics = await measure(on);
@@ -80,17 +87,26 @@ export default async function run(argv: string[]): Promise<void> {
           withoutMetrics = await measure(off);
         }
         await on.metrics.registry.metrics(); // a scrape per round
-        ratios.push(withMetrics / withoutMetrics);
+        ratios.push(withMetrics.perSecond / withoutMetrics.perSecond);
+        cpuRatios.push(withMetrics.cpuUs / withoutMetrics.cpuUs);
         rows.push({
           round,
-          "off req/s": Math.round(withoutMetrics),
-          "on req/s": Math.round(withMetrics),
-          "on/off": (withMetrics / withoutMetrics).toFixed(3),
+          "off req/s": Math.round(withoutMetrics.perSecond),
+          "on req/s": Math.round(withMetrics.perSecond),
+          "on/off req/s": (withMetrics.perSecond / withoutMetrics.perSecond).toFixed(3),
+          "off CPU µs/req": Math.round(withoutMetrics.cpuUs),
+          "on CPU µs/req": Math.round(withMetrics.cpuUs),
+          "on/off CPU": (withMetrics.cpuUs / withoutMetrics.cpuUs).toFixed(3),
         });
       }
-      const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
-      rows.push({ round: "median", "off req/s": "", "on req/s": "", "on/off": median.toFixed(3) });
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      rows.push({
+        round: "median",
+        "on/off req/s": median(ratios).toFixed(3),
+        "on/off CPU": median(cpuRatios).toFixed(3),
+      });
       table(rows);
+      console.log(`recording alone: ${recordingCost(on).toFixed(1)} µs CPU per request`);
     } finally {
       const all = await off.central.organization.findMany();
       await on.close();
@@ -98,4 +114,22 @@ export default async function run(argv: string[]): Promise<void> {
       for (const org of all) await dropDatabase(off.servers[org.server]!, org.databaseName);
     }
   });
+}
+
+/** The metrics work of one request by itself (what useMetrics does per request), in µs. */
+function recordingCost(app: App): number {
+  const metrics = app.metrics;
+  const n = 200_000;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    metrics.recordOperation({
+      operation: metrics.operationLabels.labelFor("BenchProjects"),
+      ms: 10,
+      org: { id: `bench-${i % 1000}`, slug: `bench-${i % 1000}` },
+      cost: 30,
+    });
+    metrics.http.requests.inc({ route: "graphql", status: "200" });
+    metrics.http.duration.observe({ route: "graphql" }, 0.01);
+  }
+  return ((performance.now() - started) * 1000) / n;
 }
