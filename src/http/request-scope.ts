@@ -14,8 +14,6 @@ export interface RequestScope {
   /** Carries requestId, then orgId and orgSlug once the organization is known. */
   log: Logger;
   org?: { id: string; slug: string };
-  /** Where the organization's data lives (for per-server metrics). */
-  server?: string;
   /** The executed operation's metric label (src/http/use-metrics.ts). */
   operation?: string;
   /** The operation's estimated cost, when the limits measured it. */

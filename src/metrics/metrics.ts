@@ -4,10 +4,11 @@
 // anything with a cache registers its hit/miss counts (registerCacheCounts). Names and labels
 // are listed in README "Metrics"; every label's values are bounded (operation-labels.ts,
 // org-labels.ts, fixed sets of codes, servers and states).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import { OrgActivity } from "./org-activity.ts";
 import { OrgLabels } from "./org-labels.ts";
 import { OperationLabels } from "./operation-labels.ts";
+import { orgMetrics } from "./org-metrics.ts";
 
 export interface MetricsOptions {
   /** Persisted operations' names: always labelled. */
@@ -37,8 +38,6 @@ export interface OperationRecord {
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-// Fewer buckets per organization: their series multiply by the labelled organizations.
-const ORG_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5];
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -76,45 +75,7 @@ export function createMetrics(options: MetricsOptions) {
       registers,
     }),
   };
-  const org = {
-    requests: new Counter({
-      name: "tenantgraph_org_requests_total",
-      help: "GraphQL operations per organization (slug for labelled organizations, else other)",
-      labelNames: ["org"] as const,
-      registers,
-    }),
-    errors: new Counter({
-      name: "tenantgraph_org_errors_total",
-      help: "GraphQL errors per organization by extensions.code",
-      labelNames: ["org", "code"] as const,
-      registers,
-    }),
-    duration: new Histogram({
-      name: "tenantgraph_org_request_duration_seconds",
-      help: "GraphQL operation duration per organization",
-      labelNames: ["org"] as const,
-      buckets: ORG_SECONDS,
-      registers,
-    }),
-    cost: new Counter({
-      name: "tenantgraph_org_operation_cost_total",
-      help: "Estimated operation cost (the MAX_COST measure) charged per organization",
-      labelNames: ["org"] as const,
-      registers,
-    }),
-    overThreshold: new Gauge({
-      name: "tenantgraph_org_over_threshold",
-      help: "1 while an organization is over a threshold (labelled organizations only)",
-      labelNames: ["org", "threshold"] as const,
-      registers,
-    }),
-    countOverThreshold: new Gauge({
-      name: "tenantgraph_orgs_over_threshold",
-      help: "Organizations over each threshold",
-      labelNames: ["threshold"] as const,
-      registers,
-    }),
-  };
+  const org = orgMetrics(registers);
   const tenantBusy = new Counter({
     name: "tenantgraph_tenant_busy_total",
     help: "Requests refused with TENANT_BUSY, by server",
