@@ -17,6 +17,7 @@ import type { ObserveConfig } from "../observe-config.ts";
 export interface ActivityFlusher {
   /** Ends the window now (tests; shutdown). */
   flush(): Promise<void>;
+  /** Stops the timer and writes the last window (a graceful shutdown loses no figures). */
   stop(): Promise<void>;
 }
 
@@ -83,6 +84,7 @@ export function startActivityFlusher(
     async stop() {
       clearInterval(timer);
       await running;
+      await flush();
     },
   };
 }
