@@ -7,12 +7,12 @@ import tseslint from "typescript-eslint";
 
 // Top to bottom: a layer may import the layers below it, never one above.
 const LAYERS = [
-  ["src/main.ts", "src/app.ts", "src/demo.ts", "src/cli"], // start-up wiring and the operator CLI
+  ["src/main.ts", "src/app.ts", "src/demo.ts", "src/metrics-listener.ts", "src/cli"], // start-up wiring and the operator CLI
   ["src/http"], // the Yoga server and its plugins
   ["src/auth"], // tokens -> ctx.user
   ["src/tenancy"], // organization -> placement -> ctx.db
   ["src/graphql"], // the schema: resolvers call services
-  ["src/accounts", "src/braid", "src/lifecycle", "src/limits"], // services: central data, organization data, lifecycle, quotas
+  ["src/accounts", "src/braid", "src/lifecycle", "src/limits", "src/monitoring"], // services: central data, organization data, lifecycle, quotas, monitoring
   ["src/data"], // clients, migrations, placement, SQL identifiers
   [
     "src/config.ts",
@@ -21,6 +21,10 @@ const LAYERS = [
     "src/ids.ts",
     "src/text-search.ts",
     "src/local-secrets.ts",
+    "src/logger.ts",
+    "src/observe-config.ts",
+    "src/version.ts",
+    "src/metrics",
   ], // shared basics
 ];
 
@@ -77,6 +81,7 @@ export default tseslint.config(
       "src/braid/**",
       "src/lifecycle/**",
       "src/limits/**",
+      "src/monitoring/**",
     ],
     rules: { "@typescript-eslint/no-restricted-imports": ["error", DATABASE_CLIENTS] },
   },

@@ -1,6 +1,7 @@
 // Wires the pieces of one running service from a configuration and a central database URL.
 // main.ts adds the embedded server, the demo and the HTTP listener; tests call this directly.
-import pino, { type Logger } from "pino";
+import { existsSync } from "node:fs";
+import type { Logger } from "pino";
 import { createAccounts, type Accounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import type { RefreshTokenReuseHook } from "./accounts/sessions.ts";
@@ -9,7 +10,14 @@ import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
 import { createCentralClient, type CentralDb } from "./data/central-client.ts";
 import { CentralListener } from "./data/central-notifications.ts";
-import { latestVersion, type Migration } from "./data/migrator.ts";
+import { latestVersion, loadMigrations, type Migration } from "./data/migrator.ts";
+import { fleetCounts } from "./data/fleet-counts.ts";
+import { loadPersistedOperations } from "./http/persisted-operations.ts";
+import { createMetrics, type Metrics } from "./metrics/metrics.ts";
+import { operationNamesIn } from "./metrics/operation-labels.ts";
+import { watchFleet } from "./metrics/tenancy-metrics.ts";
+import { VERSION } from "./version.ts";
+import { startActivityFlusher, type ActivityFlusher } from "./monitoring/activity-flusher.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
@@ -21,6 +29,7 @@ import { followOrgEvents } from "./tenancy/follow-org-events.ts";
 import { OrgHostDirectory } from "./tenancy/org-hosts.ts";
 import type { TxtResolver } from "./accounts/org-host-names.ts";
 import type { PasswordResetHook } from "./accounts/password-reset.ts";
+import { createLogger } from "./logger.ts";
 
 export interface App {
   config: Config;
@@ -37,6 +46,10 @@ export interface App {
   yoga: GraphQLServer;
   /** The account services (tests read the outbox after `accounts.drain()`). */
   accounts: Accounts;
+  /** Prometheus metrics of this app (served at /metrics, or by main.ts on METRICS_PORT). */
+  metrics: Metrics;
+  /** Writes this process's per-organization figures to the central database each interval. */
+  orgActivity?: ActivityFlusher;
   close(): Promise<void>;
 }
 
@@ -59,15 +72,25 @@ export interface AppHooks {
 }
 
 export async function createApp(config: Config, centralUrl: string, hooks: AppHooks = {}): Promise<App> {
-  const log = hooks.logger ?? pino({ level: config.logLevel });
+  const log = hooks.logger ?? createLogger(config.logLevel);
   const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
   const lifecycle = await createLifecycle(config, central, centralUrl, hooks.tenantMigrations);
   const { servers, appRole, migrations } = lifecycle;
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace")
     ? (sql, ms) => log.trace({ sql, ms }, "org sql")
     : undefined;
+  const observe = config.observe;
+  const metrics = createMetrics({
+    knownOperations: persistedOperationNames(config.http.persistedOperationsFile),
+    maxOperations: observe.metrics.maxOperations,
+    orgSlugs: observe.metrics.orgSlugs,
+    topOrgs: observe.metrics.topOrgs,
+    maxFlaggedOrgs: observe.metrics.maxFlaggedOrgs,
+  });
+  const requiredSchemaVersion = latestVersion(migrations);
+  watchFleet(metrics, () => fleetCounts(central, requiredSchemaVersion));
   const orgClients = createOrgClientCache(
-    { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
+    { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql, metrics },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const limits = config.rateLimits;
@@ -103,16 +126,23 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
     servers,
-    requiredSchemaVersion: latestVersion(migrations),
+    requiredSchemaVersion,
     verifyToken: refusingRevokedSessions(await createTokenVerifier(config.auth), accounts.revokedSessions),
     logger: log,
     limits: config.limits,
     http: config.http,
+    metrics: observe.metrics.enabled ? metrics : undefined,
+    // With METRICS_PORT, main.ts serves /metrics on its own listener.
+    metricsEndpoint: { serve: observe.metrics.port === undefined, token: observe.metrics.token },
+    version: VERSION,
+    centralVersion: latestVersion(await loadMigrations("central")),
   });
   const centralEvents = new CentralListener(centralUrl, {
     onError: (err, context) => log.warn({ err }, `central events: ${context}`),
   });
   await centralEvents.startOrRetry();
+  // Without metrics nothing records per-organization figures: no flusher either.
+  const orgActivity = observe.metrics.enabled ? startActivityFlusher(central, metrics, observe, log) : undefined;
   // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
   followOrgEvents(centralEvents, orgClients, central);
   // Revoked sessions, here or by any other process: their access tokens are refused at once.
@@ -132,7 +162,10 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     centralEvents,
     yoga,
     accounts,
+    metrics,
+    orgActivity,
     async close() {
+      await orgActivity?.stop();
       await accounts.close();
       await centralEvents.close();
       await orgClients.close();
@@ -140,4 +173,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
       await central.$disconnect();
     },
   };
+}
+
+/** The persisted operations' names (always labelled in the metrics); none when the file was not generated. */
+function persistedOperationNames(file: string): Set<string> {
+  return existsSync(file) ? operationNamesIn(loadPersistedOperations(file).values()) : new Set();
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { Tier } from "./data/generated/central/enums.ts";
 import { LIMITS_ENV, limitsConfig, type LimitsConfig } from "./rate-limits-config.ts";
+import { OBSERVE_ENV, observeConfig, type ObserveConfig } from "./observe-config.ts";
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -134,6 +135,8 @@ export interface Config {
   orgHosts: OrgHostsConfig;
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off (ms). */
   shutdownGraceMs: number;
+  /** Metrics, per-organization figures and thresholds (src/observe-config.ts). */
+  observe: ObserveConfig;
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -194,6 +197,7 @@ const Env = z.object({
   PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
   PERSISTED_OPERATIONS_FILE: optional,
   ...LIMITS_ENV,
+  ...OBSERVE_ENV,
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   // Accounts (README "Accounts"): verification, reset, mail.
   REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false", "1", "0"]).default("true"),
@@ -304,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     orgHosts: { suffix: e.ORG_HOST_SUFFIX, header: e.ORG_HOST_HEADER },
+    observe: observeConfig(e),
   };
 }
 

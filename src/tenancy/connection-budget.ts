@@ -15,6 +15,16 @@ export class ConnectionBudget {
     return this.used.get(server) ?? 0;
   }
 
+  /** Connections reserved per server (metrics). */
+  usage(): Record<string, number> {
+    return Object.fromEntries(this.used);
+  }
+
+  /** Cold organizations waiting for a release (metrics). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   tryReserve(server: string, connections: number): boolean {
     const next = this.inUse(server) + connections;
     if (next > this.perServer) return false;

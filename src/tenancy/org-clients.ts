@@ -11,6 +11,8 @@ import { OrgClientCache, type OrgClientCacheOptions } from "./org-client-cache.t
 import { rolePassword, roleUrl, type AppRole } from "../data/request-roles.ts";
 import { roleScopedPool } from "./role-scoped-pool.ts";
 import { ServerPools } from "./server-pools.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { watchTenancy } from "../metrics/tenancy-metrics.ts";
 
 export interface OrgClientSettings {
   maxClients: number;
@@ -25,6 +27,8 @@ export interface OrgClientSettings {
   statementTimeoutMs?: number;
   appRole: AppRole;
   onQuery?: QueryListener;
+  /** Where the cache, budgets and shared pools are reported (scraped, not pushed). */
+  metrics?: Metrics;
 }
 
 /** The cache the server uses: a client per tier, each checked with one round trip before first use. */
@@ -40,7 +44,7 @@ export function createOrgClientCache(
     onQuery: settings.onQuery,
     statementTimeoutMs: settings.statementTimeoutMs,
   });
-  return new OrgClientCache({
+  const cache = new OrgClientCache({
     maxClients: settings.maxClients,
     budget,
     busyWaitMs: settings.busyWaitMs,
@@ -76,4 +80,12 @@ export function createOrgClientCache(
     onEvent,
     onClose: () => pools.close(),
   });
+  if (settings.metrics)
+    watchTenancy(settings.metrics, {
+      clientsCached: () => cache.size,
+      clientStats: () => cache.stats,
+      budget: () => ({ capacity: budget.capacity, used: budget.usage(), waiting: budget.waiting }),
+      sharedPools: () => pools.usage(),
+    });
+  return cache;
 }

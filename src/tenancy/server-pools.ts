@@ -52,6 +52,17 @@ export class ServerPools {
     return handle.db;
   }
 
+  /** Each shared pool's connections (metrics). */
+  usage(): Array<{ server: string; kind: "schema" | "shared"; total: number; idle: number; waiting: number }> {
+    return [...this.pools].map(([key, { server, pool }]) => ({
+      server,
+      kind: key.startsWith("schema:") ? "schema" : "shared",
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }));
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
     this.sharedBases.clear();

@@ -10,6 +10,7 @@ import { identifyOrg, requestedOrgId } from "./identify-org.ts";
 import { orgIdOnHost, type OrgHostDirectory } from "./org-hosts.ts";
 import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
 import { resolvePlacement } from "../data/placement.ts";
+import type { Metrics } from "../metrics/metrics.ts";
 
 export interface TenancyOptions {
   central: CentralDb;
@@ -18,6 +19,8 @@ export interface TenancyOptions {
   requiredSchemaVersion: string | null;
   /** Organizations by host name (absent: hosts select nothing). */
   orgHosts?: OrgHostDirectory;
+  /** Counts TENANT_BUSY refusals per server. */
+  metrics?: Pick<Metrics, "tenantBusy">;
 }
 
 export function useTenancy({
@@ -26,6 +29,7 @@ export function useTenancy({
   servers,
   requiredSchemaVersion,
   orgHosts,
+  metrics,
 }: TenancyOptions): Plugin<RequestContext> {
   const leases = new WeakMap<Request, OrgClientLease>();
   return {
@@ -43,12 +47,13 @@ export function useTenancy({
         extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
       }
-      const log = context.log.child({ orgId: org.id });
+      const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
       let lease: OrgClientLease;
       try {
         lease = await orgClients.acquire(resolvePlacement(org, servers));
       } catch (error) {
         if (error instanceof TenantBusyError) {
+          metrics?.tenantBusy.inc({ server: org.server });
           log.warn({ err: error }, "connection budget exhausted");
           throw appError("TENANT_BUSY", "too many organizations are busy on this server; retry shortly");
         }
@@ -59,6 +64,7 @@ export function useTenancy({
       extendContext({
         org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: org.role },
         db: lease.db,
+        placementServer: org.server,
         log,
       });
     },

@@ -1,0 +1,6 @@
+// The version the running code reports (/health, /metrics): package.json's, read once.
+import { readFileSync } from "node:fs";
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
