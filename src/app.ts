@@ -16,6 +16,7 @@ import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
 import { followOrgEvents } from "./tenancy/follow-org-events.ts";
+import { RouteCache } from "./tenancy/route-cache.ts";
 
 export interface App {
   config: Config;
@@ -25,6 +26,8 @@ export interface App {
   /** What lifecycle operations (provision, migrate, delete, export) need. */
   lifecycle: Lifecycle;
   orgClients: OrgClientCache;
+  /** Placements and memberships this process knows (stats() for metrics). */
+  routes: RouteCache;
   /** Rate-limit counters shared by every process (central database or Redis). */
   limitStore: LimitStore;
   /** Events from other processes (LISTEN on the central database). */
@@ -49,6 +52,12 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const log = hooks.logger ?? pino({ level: config.logLevel });
   const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
   const lifecycle = await createLifecycle(config, central, centralUrl, hooks.tenantMigrations);
+  const centralEvents = new CentralListener(centralUrl, {
+    onError: (err, context) => log.warn({ err }, `central events: ${context}`),
+  });
+  // Changes this process commits apply here at once; the NOTIFY tells the other processes.
+  lifecycle.announce = (event) => centralEvents.deliverLocally(event);
+  const routes = new RouteCache({ ...config.routeCache, listening: () => centralEvents.listening });
   const { servers, appRole, migrations } = lifecycle;
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace")
     ? (sql, ms) => log.trace({ sql, ms }, "org sql")
@@ -72,6 +81,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     accounts: createAccounts({ central, lifecycle, auth: config.auth, limitStore, loginThrottle }),
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
+    routes,
     servers,
     requiredSchemaVersion: latestVersion(migrations),
     verifyToken: await createTokenVerifier(config.auth),
@@ -79,12 +89,9 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     limits: config.limits,
     http: config.http,
   });
-  const centralEvents = new CentralListener(centralUrl, {
-    onError: (err, context) => log.warn({ err }, `central events: ${context}`),
-  });
+  // Subscribed before listening: the "resync" after a failed first connect must find them.
+  followOrgEvents(centralEvents, { clients: orgClients, routes, central, servers });
   await centralEvents.startOrRetry();
-  // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
-  followOrgEvents(centralEvents, orgClients, central);
   return {
     config,
     logger: log,
@@ -92,6 +99,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     servers,
     lifecycle,
     orgClients,
+    routes,
     limitStore,
     centralEvents,
     yoga,

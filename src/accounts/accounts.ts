@@ -33,7 +33,7 @@ export function createAccounts({
     users: createUserDirectory(central),
     sessions: createSessions(central, issue, new LoginThrottle(limitStore, loginThrottle)),
     organizations: createOrganizations({ central, lifecycle, issue }),
-    members: createMembers(central),
+    members: createMembers(central, lifecycle.announce),
   };
 }
 

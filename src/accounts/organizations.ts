@@ -2,6 +2,7 @@
 // provisions its database before answering) and renaming one.
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { appError } from "../errors.ts";
+import { changeOrganization } from "../lifecycle/org-changes.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
 import type { IssueSession, Session } from "./sessions.ts";
 
@@ -55,7 +56,7 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
     },
 
     async renameOrganization(orgId: string, name: string): Promise<void> {
-      await central.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+      await changeOrganization({ central, announce: lifecycle.announce }, orgId, { name });
     },
   };
 }

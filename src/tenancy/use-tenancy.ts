@@ -1,8 +1,9 @@
-// Tenancy: after authentication, decide the request's organization (identifyOrg), find
-// where its data lives (resolvePlacement) and borrow its client from OrgClientCache for the
+// Tenancy: after authentication, decide the request's organization (identifyOrg, through
+// this process's RouteCache), find where its data lives (resolvePlacement) and borrow its client from OrgClientCache for the
 // length of the request. The lease is returned when the response is sent.
 import type { Plugin } from "graphql-yoga";
 import type { CentralDb } from "../data/central-client.ts";
+import type { RouteCache } from "./route-cache.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import { appError, noOrganization } from "../errors.ts";
 import type { RequestContext } from "../graphql/context.ts";
@@ -12,6 +13,8 @@ import { resolvePlacement } from "../data/placement.ts";
 
 export interface TenancyOptions {
   central: CentralDb;
+  /** Organizations and memberships this process knows (no central statement for them). */
+  routes: RouteCache;
   orgClients: OrgClientCache;
   servers: Record<string, string>;
   requiredSchemaVersion: string | null;
@@ -19,6 +22,7 @@ export interface TenancyOptions {
 
 export function useTenancy({
   central,
+  routes,
   orgClients,
   servers,
   requiredSchemaVersion,
@@ -31,7 +35,7 @@ export function useTenancy({
         return;
       }
       const orgId = requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined);
-      const org = await identifyOrg(central, context.user.id, orgId, requiredSchemaVersion);
+      const org = await identifyOrg({ central, cache: routes }, context.user.id, orgId, requiredSchemaVersion);
       if (!org) {
         extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
