@@ -88,11 +88,12 @@ export class RouteCache {
   /** Deleted (its memberships with it): nothing about it, nor anyone's "only organization" naming it, stays. */
   forgetDeletedOrg(orgId: string): void {
     this.forgetOrg(orgId);
-    for (const [userId, soleOrg] of this.soleOrgs?.entries() ?? []) {
-      if (soleOrg === orgId) this.soleOrgs!.delete(userId);
-    }
+    // Keys collected first: an LRUCache is not deleted from while it is iterated.
+    const users = [...(this.soleOrgs?.entries() ?? [])].filter(([, soleOrg]) => soleOrg === orgId);
+    for (const [userId] of users) this.soleOrgs!.delete(userId);
     const prefix = `${orgId}/`;
-    for (const key of this.roles?.keys() ?? []) if (key.startsWith(prefix)) this.roles!.delete(key);
+    const memberships = [...(this.roles?.keys() ?? [])].filter((key) => key.startsWith(prefix));
+    for (const key of memberships) this.roles!.delete(key);
   }
 
   /** A membership of this user in this organization was added, removed or changed. */
