@@ -30,6 +30,7 @@ import { OrgHostDirectory } from "./tenancy/org-hosts.ts";
 import type { TxtResolver } from "./accounts/org-host-names.ts";
 import type { PasswordResetHook } from "./accounts/password-reset.ts";
 import { createLogger } from "./logger.ts";
+import { RouteCache } from "./tenancy/route-cache.ts";
 
 export interface App {
   config: Config;
@@ -39,6 +40,8 @@ export interface App {
   /** What lifecycle operations (provision, migrate, delete, export) need. */
   lifecycle: Lifecycle;
   orgClients: OrgClientCache;
+  /** Placements and memberships this process knows (stats() for metrics). */
+  routes: RouteCache;
   /** Rate-limit counters shared by every process (central database or Redis). */
   limitStore: LimitStore;
   /** Events from other processes (LISTEN on the central database). */
@@ -75,6 +78,12 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const log = hooks.logger ?? createLogger(config.logLevel);
   const central = createCentralClient(centralUrl, undefined, hooks.onCentralQuery);
   const lifecycle = await createLifecycle(config, central, centralUrl, hooks.tenantMigrations);
+  const centralEvents = new CentralListener(centralUrl, {
+    onError: (err, context) => log.warn({ err }, `central events: ${context}`),
+  });
+  // Changes this process commits apply here at once; the NOTIFY tells the other processes.
+  lifecycle.announce = (event) => centralEvents.deliverLocally(event);
+  const routes = new RouteCache({ ...config.routeCache, listening: () => centralEvents.listening });
   const { servers, appRole, migrations } = lifecycle;
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace")
     ? (sql, ms) => log.trace({ sql, ms }, "org sql")
@@ -88,6 +97,8 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     maxFlaggedOrgs: observe.metrics.maxFlaggedOrgs,
   });
   const requiredSchemaVersion = latestVersion(migrations);
+  // The placement and membership cache (src/tenancy/route-cache.ts): tenantgraph_central_cache_*{cache="routes"}.
+  metrics.registerCacheCounts("routes", () => routes.stats());
   watchFleet(metrics, () => fleetCounts(central, requiredSchemaVersion));
   const orgClients = createOrgClientCache(
     { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql, metrics },
@@ -125,6 +136,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     orgHosts,
     rateLimits: { store: limitStore, limits, orgQuotas },
     orgClients,
+    routes,
     servers,
     requiredSchemaVersion,
     verifyToken: refusingRevokedSessions(await createTokenVerifier(config.auth), accounts.revokedSessions),
@@ -137,14 +149,11 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     version: VERSION,
     centralVersion: latestVersion(await loadMigrations("central")),
   });
-  const centralEvents = new CentralListener(centralUrl, {
-    onError: (err, context) => log.warn({ err }, `central events: ${context}`),
-  });
+  // Subscribed before listening: the "resync" after a failed first connect must find them.
+  followOrgEvents(centralEvents, { clients: orgClients, routes, central, servers });
   await centralEvents.startOrRetry();
   // Without metrics nothing records per-organization figures: no flusher either.
   const orgActivity = observe.metrics.enabled ? startActivityFlusher(central, metrics, observe, log) : undefined;
-  // A deleted organization (here or by `tenantgraph orgs delete` elsewhere): drop its clients.
-  followOrgEvents(centralEvents, orgClients, central);
   // Revoked sessions, here or by any other process: their access tokens are refused at once.
   const revokedSessions = accounts.revokedSessions;
   revokedSessions.follow(centralEvents, (err) => log.warn({ err }, "revoked sessions: reload failed"));
@@ -158,6 +167,7 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
     servers,
     lifecycle,
     orgClients,
+    routes,
     limitStore,
     centralEvents,
     yoga,

@@ -105,6 +105,8 @@ export interface Config {
     /** PostgreSQL statement_timeout of every organization-data connection (ms; 0 = none). */
     statementTimeoutMs: number;
   };
+  /** Placements and memberships cached per process (src/tenancy/route-cache.ts); maxEntries 0 = off. */
+  routeCache: { maxEntries: number; ttlMs: number };
   /**
    * The role SHARED-tier requests connect as: owns nothing, cannot bypass row-level security.
    * Created on each server by provisioning. The password is generated locally when not set.
@@ -169,6 +171,9 @@ const Env = z.object({
   SHARED_POOL_SIZE: int(10),
   SERVER_CONNECTION_BUDGET: int(80),
   TENANT_BUSY_WAIT_MS: int(2000, 0),
+  // Placement and membership cache per process (README "Routing and caching").
+  ROUTE_CACHE_SIZE: int(10_000, 0),
+  ROUTE_CACHE_TTL_SECONDS: int(300, 0),
   APP_DB_ROLE: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, "APP_DB_ROLE must be a plain lower-case identifier")
@@ -267,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       busyWaitMs: e.TENANT_BUSY_WAIT_MS,
       statementTimeoutMs: e.ORG_STATEMENT_TIMEOUT_MS,
     },
+    routeCache: { maxEntries: e.ROUTE_CACHE_SIZE, ttlMs: e.ROUTE_CACHE_TTL_SECONDS * 1000 },
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
     logLevel: e.LOG_LEVEL,

@@ -3,6 +3,7 @@
 // the organizations READY and the rows present, and adds nothing.
 import type { App } from "./app.ts";
 import { hashPassword } from "./accounts/passwords.ts";
+import { notifyCentral } from "./data/central-notifications.ts";
 import { resolvePlacement } from "./data/placement.ts";
 import { loadDemoPasswords } from "./demo-passwords.ts";
 import { provisionOrganization } from "./lifecycle/provision.ts";
@@ -74,11 +75,16 @@ export async function seedDemo(app: App, onStep?: (line: string) => void): Promi
     const memberships: DemoUser["orgs"] = [];
     for (const [slug, role] of Object.entries(spec.roles)) {
       const org = orgs.get(slug)!;
-      await app.central.membership.upsert({
-        where: { userId_orgId: { userId: user.id, orgId: org.id } },
-        update: {},
-        create: { userId: user.id, orgId: org.id, role },
-      });
+      const event = { type: "membership-changed", orgId: org.id, userId: user.id } as const;
+      await app.central.$transaction([
+        app.central.membership.upsert({
+          where: { userId_orgId: { userId: user.id, orgId: org.id } },
+          update: {},
+          create: { userId: user.id, orgId: org.id, role },
+        }),
+        notifyCentral(app.central, event),
+      ]);
+      app.centralEvents.deliverLocally(event);
       memberships.push({ id: org.id, slug, role });
     }
     users.push({ id: user.id, email: user.email, name: user.name, password, orgs: memberships });

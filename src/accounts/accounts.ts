@@ -106,7 +106,7 @@ export function createAccounts({
       onPasswordReset: [endSessions, ...onPasswordReset],
     }),
     organizations: createOrganizations({ central, lifecycle, issue, verification, hostSuffix }),
-    members: createMembers(central, verification.assertVerified),
+    members: createMembers(central, verification.assertVerified, lifecycle.announce),
     hostNames: createOrgHostNames(central, hostSuffix, txtResolver),
     /** Waits for mails and other background work started so far (shutdown, tests). */
     drain: () => background.drain(),

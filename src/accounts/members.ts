@@ -1,11 +1,13 @@
 // Memberships of one organization: listing (keyset pages), adding, changing roles and
-// removing. Nothing here is cached: the request path reads the membership afresh on every
-// request, so a removal takes effect on the removed user's very next request.
+// removing. Every change announces membership-changed in its transaction (notifyCentral), and
+// this process forgets the cached membership as soon as it commits (announce): a removal takes
+// effect on the removed user's very next request here, and within milliseconds elsewhere.
 //
 // Owner rules: only an owner grants or takes away OWNER, and an organization always keeps at
 // least one owner. Changes lock the organization's row first, so two concurrent demotions
 // cannot both see "another owner is left"; the caller's own role is re-read under that lock.
 import type { CentralDb, Role } from "../data/central-client.ts";
+import { notifyCentral, type AnnounceLocally } from "../data/central-notifications.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import { containsText } from "../text-search.ts";
 import { hasRole } from "./roles.ts";
@@ -42,7 +44,11 @@ function toMember(row: { role: Role; createdAt: Date; user: PublicUser }): Membe
 /** Refuses (EMAIL_NOT_VERIFIED) to add an account that has not verified its address, when that is required. */
 export type AssertVerified = (tx: Tx, userId: string, who: "their") => Promise<void>;
 
-export function createMembers(central: CentralDb, assertVerified: AssertVerified = async () => undefined) {
+export function createMembers(
+  central: CentralDb,
+  assertVerified: AssertVerified = async () => undefined,
+  announce?: AnnounceLocally,
+) {
   /** Runs `change` with the organization locked and the caller's current role. */
   function withOrgLocked<T>(
     orgId: string,
@@ -58,6 +64,21 @@ export function createMembers(central: CentralDb, assertVerified: AssertVerified
       if (!actor) throw appError("FORBIDDEN", "you are not a member of this organization");
       return change(tx, actor.role);
     });
+  }
+
+  /** withOrgLocked for a change of `userId`'s membership, announced with the commit. */
+  async function changeMembership(
+    orgId: string,
+    actorId: string,
+    change: (tx: Tx, actorRole: Role) => Promise<{ userId: string; member: Member }>,
+  ): Promise<Member> {
+    const { userId, member } = await withOrgLocked(orgId, actorId, async (tx, actorRole) => {
+      const changed = await change(tx, actorRole);
+      await notifyCentral(tx, { type: "membership-changed", orgId, userId: changed.userId });
+      return changed;
+    });
+    announce?.({ type: "membership-changed", orgId, userId });
+    return member;
   }
 
   async function ownersLeftWithout(tx: Tx, orgId: string, userId: string): Promise<number> {
@@ -111,16 +132,15 @@ export function createMembers(central: CentralDb, assertVerified: AssertVerified
     },
 
     add(orgId: string, actorId: string, email: string, role: Role): Promise<Member> {
-      return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
+      return changeMembership(orgId, actorId, async (tx, actorRole) => {
         if (role === "OWNER") requireOwnerFor(actorRole, "add an owner");
         const user = await tx.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true } });
         if (!user)
           throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
         await assertVerified(tx, user.id, "their");
         try {
-          return toMember(
-            await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT }),
-          );
+          const created = await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT });
+          return { userId: user.id, member: toMember(created) };
         } catch (error) {
           if (isUniqueViolation(error)) throw badUserInput("email", "is already a member");
           throw error;
@@ -129,7 +149,7 @@ export function createMembers(central: CentralDb, assertVerified: AssertVerified
     },
 
     changeRole(orgId: string, actorId: string, userId: string, role: Role): Promise<Member> {
-      return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
+      return changeMembership(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER" || role === "OWNER")
           requireOwnerFor(actorRole, "grant or take away the owner role");
@@ -141,13 +161,13 @@ export function createMembers(central: CentralDb, assertVerified: AssertVerified
           data: { role },
           select: MEMBER_SELECT,
         });
-        return toMember(updated);
+        return { userId, member: toMember(updated) };
       });
     },
 
     /** Returns the membership as it was. */
     remove(orgId: string, actorId: string, userId: string): Promise<Member> {
-      return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
+      return changeMembership(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER") {
           requireOwnerFor(actorRole, "remove an owner");
@@ -155,7 +175,7 @@ export function createMembers(central: CentralDb, assertVerified: AssertVerified
             throw badUserInput("userId", "the organization needs at least one owner");
         }
         await tx.membership.delete({ where: { userId_orgId: { userId, orgId } } });
-        return toMember(current);
+        return { userId, member: toMember(current) };
       });
     },
   };

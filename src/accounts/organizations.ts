@@ -3,6 +3,7 @@
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { notifyCentral } from "../data/central-notifications.ts";
 import { appError, badUserInput } from "../errors.ts";
+import { changeOrganization } from "../lifecycle/org-changes.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
 import type { Caller, IssueSession, Session } from "./sessions.ts";
 import type { EmailVerification } from "./email-verification.ts";
@@ -80,7 +81,7 @@ export function createOrganizations({ central, lifecycle, issue, verification, h
     },
 
     async renameOrganization(orgId: string, name: string): Promise<void> {
-      await central.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+      await changeOrganization({ central, announce: lifecycle.announce }, orgId, { name });
     },
   };
 }

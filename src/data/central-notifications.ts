@@ -54,6 +54,14 @@ export function notifyCentral(db: PrismaLike | pg.ClientBase, event: CentralEven
   return db.query("SELECT pg_notify($1, $2)", [CENTRAL_EVENTS_CHANNEL, payload]);
 }
 
+/**
+ * Tells this process's own subscribers of a change it has just committed, so the change applies
+ * here at once (synchronously) rather than when the NOTIFY comes back. Call it after the
+ * transaction that announced `event` with notifyCentral committed; the other processes hear the
+ * NOTIFY (and this one hears it again: subscribers must be idempotent).
+ */
+export type AnnounceLocally = (event: CentralEvent) => void;
+
 export function parseEvent(payload: string | undefined): CentralEvent | undefined {
   let event: Record<string, unknown>;
   try {
@@ -119,6 +127,11 @@ export class CentralListener {
     const entry = { type, handler: handler as Handler<never> };
     this.handlers.add(entry);
     return () => void this.handlers.delete(entry);
+  }
+
+  /** Delivers `event` to this process's subscribers now (see AnnounceLocally). */
+  deliverLocally(event: CentralEvent): void {
+    this.dispatch(event);
   }
 
   get listening(): boolean {

@@ -4,13 +4,16 @@
 // - DATABASE: a client with its own small pool on the organization's own database.
 // - SCHEMA:   a client on the server's shared pool whose queries name the organization's
 //             schema (the adapter's `schema` option qualifies every table).
-// - SHARED:   a client on the server's shared pool (connected as the application role,
-//             subject to row-level security) that runs every operation in a transaction
-//             which first sets app.org_id with set_config(..., true): transaction-local, so
-//             a pooled connection never carries one organization's setting into another's.
+// - SHARED:   one client per SHARED database on the server's shared pool (connected as the
+//             application role, subject to row-level security), whose pool wrapper sets
+//             app.org_id with set_config(..., true) for every statement, in the same round
+//             trip (shared-tier-pool.ts): transaction-local, so a pooled connection never
+//             carries one organization's setting into another's. Each organization's view of
+//             it runs its operations as that organization (asOrganization).
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "./generated/tenant/client.ts";
+import { asOrganization, orgSettingPool } from "./shared-tier-pool.ts";
 
 export type TenantDb = PrismaClient;
 
@@ -60,9 +63,13 @@ export function createSchemaTierClient(pool: pg.Pool, schema: string, onQuery?: 
   return { db, close: () => db.$disconnect() };
 }
 
-/** The unscoped client on a SHARED database's pool; never handed to a request itself. */
+/**
+ * The client of a SHARED database, on its pool; never handed to a request itself. Its
+ * statements run only inside asOrganization (scopeToOrganization), which the pool wrapper
+ * turns into the organization setting; outside one they are refused.
+ */
 export function createSharedBaseClient(pool: pg.Pool, onQuery?: QueryListener): TenantClientHandle {
-  const db = newClient(new PrismaPg(pool), onQuery);
+  const db = newClient(new PrismaPg(orgSettingPool(pool)), onQuery);
   return { db, close: () => db.$disconnect() };
 }
 
@@ -78,19 +85,27 @@ export class UnsupportedInSharedTierError extends Error {
 }
 
 /**
- * SHARED tier: the base client, scoped to one organization by row-level security. Every
- * operation runs as `BEGIN; SELECT set_config('app.org_id', <org>, true); <operation>; COMMIT`.
- * Interactive transactions set it once, first thing, and run on the unscoped transaction
- * client (already scoped by the setting).
+ * SHARED tier: the base client, as one organization. Every operation (model queries, raw SQL,
+ * interactive transactions) runs inside asOrganization, so the pool wrapper sets app.org_id in
+ * the same round trip; Prisma itself sees plain model queries (its query plan cache applies).
+ *
+ * Prisma batches findUnique calls made in the same tick into one query, run in the context of
+ * the first caller: those of several organizations must never share one, so findUnique runs as
+ * the equivalent findFirst (never batched). Batch transactions `$transaction([...])` are not
+ * supported (they are batched the same way); interactive transactions are.
  */
 export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
-  const setOrg = (client: Pick<TenantDb, "$executeRaw">) =>
-    client.$executeRaw`SELECT set_config('app.org_id', ${orgId}, true)`;
+  const delegates = base as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>;
   const scoped = base.$extends({
     query: {
-      async $allOperations({ args, query }) {
-        const [, result] = await base.$transaction([setOrg(base), query(args)], { maxWait: CONNECTION_WAIT_MS });
-        return result;
+      $allOperations({ model, operation, args, query }) {
+        return asOrganization(orgId, async () => {
+          if (model && (operation === "findUnique" || operation === "findUniqueOrThrow")) {
+            const delegate = delegates[model.charAt(0).toLowerCase() + model.slice(1)]!;
+            return delegate[operation === "findUnique" ? "findFirst" : "findFirstOrThrow"]!(args);
+          }
+          return query(args);
+        });
       },
     },
   });
@@ -100,12 +115,9 @@ export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
         "batch $transaction([...]) is not supported for SHARED-tier clients: use $transaction(async (tx) => ...)",
       );
     }
-    return base.$transaction(
-      async (tx) => {
-        await setOrg(tx);
-        return (work as (tx: unknown) => Promise<unknown>)(tx);
-      },
-      { maxWait: CONNECTION_WAIT_MS, ...options },
+    // The transaction's connection is scoped when it begins (the pool wrapper's BEGIN).
+    return asOrganization(orgId, () =>
+      base.$transaction(work as (tx: unknown) => Promise<unknown>, { maxWait: CONNECTION_WAIT_MS, ...options }),
     );
   };
   return new Proxy(scoped, {

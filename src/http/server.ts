@@ -13,6 +13,7 @@ import { useLoaders } from "../graphql/loaders.ts";
 import { schema } from "../graphql/schema.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import type { OrgClientCache } from "../tenancy/org-client-cache.ts";
+import type { RouteCache } from "../tenancy/route-cache.ts";
 import { useTenancy } from "../tenancy/use-tenancy.ts";
 import type { OrgHostDirectory } from "../tenancy/org-hosts.ts";
 import { useCsrfPrevention } from "./csrf.ts";
@@ -33,6 +34,8 @@ export interface ServerDeps {
   /** Central-database services for resolvers (ctx.accounts). */
   accounts: Accounts;
   orgClients: OrgClientCache;
+  /** Placements and memberships this process knows (src/tenancy/route-cache.ts). */
+  routes: RouteCache;
   servers: Record<string, string>;
   /** Organizations whose schema is older are not routed (TENANT_UNAVAILABLE, migrating). */
   requiredSchemaVersion: string | null;
@@ -119,9 +122,10 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       ...useOperationLimits(deps.limits),
       // 5. Bearer token -> ctx.user (401 on a bad token; without one only introspection, signUp, logIn and refreshSession).
       useAuth(deps.verifyToken),
-      // 6. Organization (host name, token claim or X-Org-Id): membership check, placement, the org's client on ctx.db.
+      // 6. Organization (host name, token claim or X-Org-Id): membership check (cached), placement, the org's client on ctx.db.
       useTenancy({
         central: deps.central,
+        routes: deps.routes,
         orgClients: deps.orgClients,
         servers: deps.servers,
         requiredSchemaVersion: deps.requiredSchemaVersion,

@@ -1,5 +1,6 @@
-// Deleting an organization: stop routing at once (state DELETED, memberships removed; the
-// membership check is uncached, so the next request is refused), then remove its data
+// Deleting an organization: stop routing at once (state DELETED, memberships removed,
+// org-deleted announced: this process forgets it when the transaction commits, the others
+// within milliseconds, so the next request is refused), then remove its data
 // (drop its database, drop its schema, or delete its rows from the shared database). Running
 // servers hear of it through the central database (org-deleted) and drop their clients. The
 // organization row stays as a tombstone, so its id and slug are never reused. Idempotent.
@@ -12,7 +13,7 @@ import { withOrgData } from "./org-data.ts";
 import { dropOrgRole } from "./org-roles.ts";
 import type { LifecycleDeps } from "./targets.ts";
 
-export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers"> {
+export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers" | "announce"> {
   /** Drops cached clients of the deleted organization (the server's OrgClientCache). */
   evict?: (datasourceKey: string) => void;
   onStep?: (step: string) => void;
@@ -35,6 +36,7 @@ export async function deleteOrganization(
     // Every running server drops its cached clients of this organization when this commits.
     notifyCentral(deps.central, { type: "org-deleted", orgId: org.id }),
   ]);
+  deps.announce?.({ type: "org-deleted", orgId: org.id });
   const datasource = resolvePlacement(org, deps.servers);
   deps.evict?.(datasource.key);
   deps.onStep?.("remove data");

@@ -9,6 +9,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Tier } from "../data/central-client.ts";
 import { Role } from "../data/generated/central/enums.ts";
+import { notifyCentral } from "../data/central-notifications.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { deleteOrganization } from "./delete-org.ts";
 import { withOrgData } from "./org-data.ts";
@@ -134,6 +135,7 @@ export async function importOrganization(
       }
     });
     // Users and memberships in one central transaction: a failure creates no account either.
+    const newMembers: string[] = [];
     await deps.central.$transaction(async (tx) => {
       for (const line of lines) {
         if (line.type !== "membership") continue;
@@ -143,9 +145,12 @@ export async function importOrganization(
           create: { email: line.email, name: line.name },
         });
         await tx.membership.create({ data: { userId: user.id, orgId: org.id, role: line.role } });
+        await notifyCentral(tx, { type: "membership-changed", orgId: org.id, userId: user.id });
         summary.memberships++;
+        newMembers.push(user.id);
       }
     });
+    for (const userId of newMembers) deps.announce?.({ type: "membership-changed", orgId: org.id, userId });
     return { ...summary, orgId: org.id };
   } catch (error) {
     await removeCreatedOrganization(deps, newId).catch((cleanup: unknown) => {
@@ -163,7 +168,9 @@ export async function importOrganization(
 async function removeCreatedOrganization(deps: ProvisionDeps, id: string): Promise<void> {
   const created = await deps.central.organization.findUnique({ where: { id } });
   if (!created) return; // refused before anything was written
-  await deleteOrganization({ central: deps.central, servers: deps.servers }, created.slug, { id });
+  await deleteOrganization({ central: deps.central, servers: deps.servers, announce: deps.announce }, created.slug, {
+    id,
+  });
   await deps.central.organization.delete({ where: { id } });
 }
 

@@ -3,11 +3,14 @@
 // A failure marks it FAILED with the reason; running provisioning again resumes (an
 // existing database or schema is reused, migrations already applied are skipped) and
 // finishes.
+import { randomUUID } from "node:crypto";
 import type { Organization, Tier } from "../data/central-client.ts";
+import { notifyCentral, type CentralEvent } from "../data/central-notifications.ts";
 import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
+import { changeOrganization } from "./org-changes.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 
@@ -105,8 +108,7 @@ const migrate: Step = async (org, deps) => {
   return deps.central.organization.findUniqueOrThrow({ where: { id: org.id } });
 };
 
-const markReady: Step = (org, deps) =>
-  deps.central.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } });
+const markReady: Step = (org, deps) => changeOrganization(deps, org.id, { state: "READY", lastError: null });
 
 /** The steps of each tier, in order. Each is safe to run again. */
 const PIPELINES: Record<Tier, Array<[string, Step]>> = {
@@ -139,7 +141,7 @@ export async function provisionOrganization(deps: ProvisionDeps, request: Provis
       current = (await step(current, deps)) ?? current;
     } catch (error) {
       const reason = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      await deps.central.organization.update({ where: { id: org.id }, data: { state: "FAILED", lastError: reason } });
+      await changeOrganization(deps, org.id, { state: "FAILED", lastError: reason });
       if (error instanceof ProvisionInputError) throw error;
       throw new Error(`provisioning ${org.slug} failed at ${reason}`, { cause: error });
     }
@@ -179,7 +181,7 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     }
     const { memberships: _, ...org } = existing;
     if (org.state === "READY") return org;
-    return deps.central.organization.update({ where: { id: org.id }, data: { state: "PROVISIONING" } });
+    return changeOrganization(deps, org.id, { state: "PROVISIONING" });
   }
   const prefix = deps.defaults?.hostDatabasePrefix ?? "tenantgraph";
   const placement =
@@ -194,20 +196,30 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
   }
   const hosts = request.subdomainHosts ?? [];
   if (hosts.length && (await subdomainTaken(deps, hosts))) throw new ProvisionInputError("subdomain", "is taken");
+  const id = request.newId ?? randomUUID();
+  // The owner's membership is new: a cached "only organization" of that user is no longer true.
+  const event: CentralEvent | undefined = request.ownerId
+    ? { type: "membership-changed", orgId: id, userId: request.ownerId }
+    : undefined;
   try {
-    return await deps.central.organization.create({
-      data: {
-        ...(request.newId ? { id: request.newId } : {}),
-        slug,
-        name,
-        tier,
-        server,
-        ...placement,
-        state: "PROVISIONING",
-        ...(request.ownerId ? { memberships: { create: { userId: request.ownerId, role: "OWNER" } } } : {}),
-        ...(hosts.length ? { hosts: { create: hosts.map((host) => ({ host, kind: "SUBDOMAIN" as const })) } } : {}),
-      },
-    });
+    const [created] = await deps.central.$transaction([
+      deps.central.organization.create({
+        data: {
+          id,
+          slug,
+          name,
+          tier,
+          server,
+          ...placement,
+          state: "PROVISIONING",
+          ...(request.ownerId ? { memberships: { create: { userId: request.ownerId, role: "OWNER" } } } : {}),
+          ...(hosts.length ? { hosts: { create: hosts.map((host) => ({ host, kind: "SUBDOMAIN" as const })) } } : {}),
+        },
+      }),
+      ...(event ? [notifyCentral(deps.central, event)] : []),
+    ]);
+    if (event) deps.announce?.(event);
+    return created;
   } catch (error) {
     if ((error as { code?: string }).code === "P2002") {
       if (hosts.length && (await subdomainTaken(deps, hosts))) throw new ProvisionInputError("subdomain", "is taken");

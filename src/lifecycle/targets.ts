@@ -3,6 +3,7 @@
 // schema, and each SHARED database (shared by all its organizations). Provisioning, fleet
 // migrations and `migrate status` all go through these few functions.
 import type { CentralDb, Organization } from "../data/central-client.ts";
+import type { AnnounceLocally } from "../data/central-notifications.ts";
 import { loadMigrations, migrateDatabase, type Migration, type MigrateResult } from "../data/migrator.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import { databaseUrlOn, resolvePlacement, serverUrlOf } from "../data/placement.ts";
@@ -33,6 +34,11 @@ export interface LifecycleDeps {
   appRole: AppRole;
   /** Tenant migrations (default: prisma/tenant/migrations); tests pass their own. */
   migrations?: Migration[];
+  /**
+   * In a server process: applies a change it committed (and announced with notifyCentral) to
+   * its own caches at once. Absent in the CLI, whose changes reach servers by NOTIFY only.
+   */
+  announce?: AnnounceLocally;
 }
 
 export function tenantMigrations(deps: Pick<LifecycleDeps, "migrations">): Promise<Migration[]> {

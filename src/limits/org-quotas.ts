@@ -2,9 +2,11 @@
 // organization may have its own limits (central table org_limits, a null column meaning the
 // default from configuration); a process reads an organization's row at most once per
 // ORG_LIMITS_CACHE_SECONDS, so a changed row takes effect within that time everywhere.
+// Both are counted on every request, so they are leased from the shared store in blocks and
+// spent in memory (leased-limiter.ts): a warm request usually makes no store round trip.
 import { LRUCache } from "lru-cache";
-import { consumeOrRefuse } from "./consume.ts";
 import type { LimitStore } from "../data/limit-store.ts";
+import { LeasedLimiter } from "./leased-limiter.ts";
 
 export interface OrgLimits {
   requestsPerSecond: number;
@@ -22,6 +24,16 @@ export interface OrgQuotas {
 export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSeconds: number): OrgQuotas {
   const cache =
     cacheSeconds > 0 ? new LRUCache<string, OrgLimits>({ max: 10_000, ttl: cacheSeconds * 1000 }) : undefined;
+
+  const leased = new Map<string, LeasedLimiter>();
+  /** One LeasedLimiter per store limiter (per name and limit). */
+  function leasedLimiter(name: string, points: number, durationSeconds: number): LeasedLimiter {
+    const shape = `${name}/${points}/${durationSeconds}`;
+    let limiter = leased.get(shape);
+    if (!limiter)
+      leased.set(shape, (limiter = new LeasedLimiter(store.limiter(name, points, durationSeconds), points)));
+    return limiter;
+  }
 
   async function limitsOf(orgId: string): Promise<OrgLimits> {
     const cached = cache?.get(orgId);
@@ -43,8 +55,7 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
     limitsOf,
     async consumeRequest(orgId) {
       const { requestsPerSecond } = await limitsOf(orgId);
-      await consumeOrRefuse(
-        store.limiter("org-requests", requestsPerSecond, 1),
+      await leasedLimiter("org-requests", requestsPerSecond, 1).consume(
         orgId,
         1,
         "too many requests for this organization",
@@ -56,8 +67,7 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
       const { costPerMinute } = await limitsOf(orgId);
       // Anything above the budget is refused anyway; the cap keeps the counter an integer.
       const points = Math.min(Math.ceil(cost), costPerMinute + 1);
-      await consumeOrRefuse(
-        store.limiter("org-cost", costPerMinute, 60),
+      await leasedLimiter("org-cost", costPerMinute, 60).consume(
         orgId,
         points,
         "this organization's operation cost per minute is used up",

@@ -1,18 +1,17 @@
 // Identification: which organization a request is for, and whether the caller may act for
 // it. Every way of naming the organization (token claim, X-Org-Id header, the caller's only
-// membership) ends here, in one membership check against the central database, uncached so
-// that a removed member is refused on the very next request.
+// membership) ends here, in one membership check: from this process's RouteCache when it
+// knows the answer, else one statement on the central database. The cache forgets what the
+// central events say changed (follow-org-events.ts), at once in the process that made the
+// change and within milliseconds in every other one.
 import type { CentralDb, Role } from "../data/central-client.ts";
 import { isAtLeast } from "../data/migrator.ts";
+import { readOrgAccess, readSoleMembership, type OrgAccess, type OrgRoute } from "../data/org-access.ts";
 import { appError } from "../errors.ts";
 import { isUuid } from "../ids.ts";
-import type { Placement } from "../data/placement.ts";
+import type { RouteCache } from "./route-cache.ts";
 
-export interface IdentifiedOrg extends Placement {
-  id: string;
-  slug: string;
-  name: string;
-  state: string;
+export interface IdentifiedOrg extends OrgRoute {
   role: Role;
 }
 
@@ -27,59 +26,53 @@ export function requestedOrgId(header: string | null, claim: string | undefined)
   return claim ?? null;
 }
 
-const ORG_FIELDS = {
-  id: true,
-  slug: true,
-  name: true,
-  state: true,
-  tier: true,
-  server: true,
-  databaseName: true,
-  schemaName: true,
-  schemaVersion: true,
-} as const;
+/** Where identifyOrg reads: the central database, through this process's cache. */
+export interface OrgLookup {
+  central: CentralDb;
+  cache: RouteCache;
+}
 
 /**
  * The organization the caller acts for, or null when none was asked for and the caller
  * belongs to several (or none). Errors: UNAUTHENTICATED when the organization does not
  * exist (or was deleted) or the user is unknown, FORBIDDEN when the user is not a member,
- * TENANT_UNAVAILABLE when it exists but is not READY.
+ * TENANT_UNAVAILABLE when it exists but is not READY (or not yet migrated to
+ * `requiredSchemaVersion`).
+ *
+ * A cached organization and membership cost no central statement; otherwise one statement
+ * reads the organization, the membership and whether the user exists (src/data/org-access.ts).
+ * Whoever finds the organization another way (e.g. by host name) passes its id as `orgId`.
  */
 export async function identifyOrg(
-  central: CentralDb,
+  { central, cache }: OrgLookup,
   userId: string,
   orgId: string | null,
   requiredSchemaVersion: string | null,
 ): Promise<IdentifiedOrg | null> {
-  let org;
-  let role: Role | undefined;
+  const cached = cache.lookup(userId, orgId);
+  // A cached schema version older than required is read again (a migration may have finished).
+  if (cached && isAtLeast(cached.org.schemaVersion, requiredSchemaVersion)) {
+    return { ...cached.org, role: cached.role };
+  }
+  const epoch = cache.begin();
+  let access: OrgAccess;
   if (orgId) {
-    const found = await central.organization.findUnique({
-      where: { id: orgId },
-      select: { ...ORG_FIELDS, memberships: { where: { userId }, select: { role: true } } },
-    });
-    if (!found || found.state === "DELETED") {
+    access = await readOrgAccess(central, userId, orgId);
+    if (!access.org || access.org.state === "DELETED") {
       throw appError("UNAUTHENTICATED", "the organization of this request does not exist");
     }
-    role = found.memberships[0]?.role;
-    if (!role) {
-      await refuseUnknownUser(central, userId);
+    if (!access.role) {
+      if (!access.userExists) throw unknownUser();
       throw appError("FORBIDDEN", "you are not a member of this organization");
     }
-    org = found;
   } else {
-    const memberships = await central.membership.findMany({
-      where: { userId, org: { state: { not: "DELETED" } } },
-      select: { role: true, org: { select: ORG_FIELDS } },
-      take: 2,
-    });
-    if (memberships.length !== 1) {
-      if (memberships.length === 0) await refuseUnknownUser(central, userId);
-      return null;
-    }
-    org = memberships[0]!.org;
-    role = memberships[0]!.role;
+    const memberships = await readSoleMembership(central, userId);
+    if (!memberships[0]!.userExists) throw unknownUser();
+    if (memberships.length !== 1 || !memberships[0]!.org) return null;
+    access = memberships[0]!;
   }
+  const org = access.org!;
+  const role = access.role!;
   if (org.state !== "READY") {
     throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, {
       state: org.state,
@@ -91,12 +84,11 @@ export async function identifyOrg(
       state: "MIGRATING",
     });
   }
+  cache.store(epoch, userId, org, role, orgId === null);
   return { ...org, role };
 }
 
 /** A token for a user that does not exist (deleted, or from another deployment) is not a credential. */
-async function refuseUnknownUser(central: CentralDb, userId: string): Promise<void> {
-  if (!(await central.user.findUnique({ where: { id: userId }, select: { id: true } }))) {
-    throw appError("UNAUTHENTICATED", "unknown user");
-  }
+function unknownUser() {
+  return appError("UNAUTHENTICATED", "unknown user");
 }

@@ -46,6 +46,8 @@ interface Entry {
   /** Leases not yet released. */
   borrowed: number;
   evicted: boolean;
+  /** Retired by drop()/evict() (not by the bound): never handed out again. */
+  dropped?: boolean;
   closed?: Promise<void>;
   /** Resolved once the client is closed (after its last borrower). */
   gone: Promise<void>;
@@ -76,7 +78,7 @@ export class OrgClientCache {
       this.entries.delete(entry.key); // move to most recently used
       this.entries.set(entry.key, entry);
     } else {
-      entry = this.create(datasource);
+      entry = this.revive(datasource.key) ?? this.create(datasource);
     }
     entry.borrowed++;
     let handle: TenantClientHandle;
@@ -101,7 +103,7 @@ export class OrgClientCache {
   /** Drops the client for a datasource (organization deleted or moved); in-flight requests finish first. */
   evict(key: string): void {
     const entry = this.entries.get(key);
-    if (entry) this.retire(entry);
+    if (entry) this.retire(entry, true);
   }
 
   /**
@@ -110,7 +112,7 @@ export class OrgClientCache {
    */
   async drop(orgId: string): Promise<void> {
     const entries = [...this.entries.values(), ...this.draining].filter((e) => e.orgId === orgId);
-    for (const entry of entries) this.retire(entry);
+    for (const entry of entries) this.retire(entry, true);
     await Promise.all(entries.map((e) => e.gone));
   }
 
@@ -204,6 +206,22 @@ export class OrgClientCache {
     }
   }
 
+  /**
+   * A client evicted by the bound while still borrowed is alive until its requests finish: a
+   * request for the same datasource meanwhile takes it back rather than creating a second
+   * client (without this, a burst over more organizations than the bound creates a client per
+   * request and exhausts the connection budget).
+   */
+  private revive(key: string): Entry | undefined {
+    const entry = [...this.draining].find((e) => e.key === key && !e.dropped && !e.closed);
+    if (!entry) return undefined;
+    this.draining.delete(entry);
+    entry.evicted = false;
+    this.entries.set(key, entry);
+    this.enforceBound();
+    return entry;
+  }
+
   private enforceBound(): void {
     for (const entry of this.entries.values()) {
       if (this.entries.size <= this.options.maxClients) break;
@@ -211,7 +229,8 @@ export class OrgClientCache {
     }
   }
 
-  private retire(entry: Entry): void {
+  private retire(entry: Entry, dropped = false): void {
+    if (dropped) entry.dropped = true;
     if (entry.evicted) return;
     this.entries.delete(entry.key);
     entry.evicted = true;

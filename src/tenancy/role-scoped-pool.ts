@@ -3,7 +3,7 @@
 // with `SET LOCAL ROLE <the organization's role>`, so every statement Prisma sends (single
 // operations, batches, interactive transactions, raw SQL) runs as the organization's role,
 // and the connection goes back to the pool as the switcher (LOCAL: never a session-level
-// switch). It sits below Prisma (handed to PrismaPg as its pool), so no Prisma operation
+// switch). A single statement is sent with its BEGIN, role switch and COMMIT in one round trip. It sits below Prisma (handed to PrismaPg as its pool), so no Prisma operation
 // can skip it.
 //
 // PostgreSQL lets a session switch to any role its login role is a member of, and the
@@ -14,6 +14,7 @@
 // reaches the server; the host database takes set_config and SQL-running functions away
 // from PUBLIC (src/lifecycle/org-roles.ts).
 import pg from "pg";
+import { queryPipelined } from "../data/pipelined-query.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 
 const DATA_STATEMENT = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|VALUES)\b/i;
@@ -42,17 +43,19 @@ function isDataStatement(text: string): boolean {
 /** A pg.Pool (PrismaPg accepts only pg.Pool instances) that borrows `base`'s connections and runs everything as `role`. */
 export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
   const switchRole = `BEGIN; SET LOCAL ROLE ${quoteIdentifier(role)}`;
+  const beginAsRole = [{ text: "BEGIN" }, { text: `SET LOCAL ROLE ${quoteIdentifier(role)}` }];
   const begin = async (client: pg.PoolClient) => {
     const results = (await client.query(switchRole)) as unknown as pg.QueryResult[] | pg.QueryResult;
     return Array.isArray(results) ? results[0]! : results;
   };
-  /** One statement in its own transaction, as the role. A connection that cannot even roll back is marked broken. */
+  /**
+   * One statement in its own transaction, as the role: BEGIN, SET LOCAL ROLE, the statement and
+   * COMMIT before one Sync, one round trip (src/data/pipelined-query.ts). After an error the
+   * transaction is rolled back; a connection that cannot even do that is marked broken.
+   */
   const autocommit = async (client: pg.PoolClient & { broken?: Error }, query: QueryConfig) => {
     try {
-      await begin(client);
-      const result = await client.query(query as pg.QueryConfig);
-      await client.query("COMMIT");
-      return result;
+      return await queryPipelined(client, beginAsRole, query, [{ text: "COMMIT" }]);
     } catch (error) {
       await client.query("ROLLBACK").catch((rollbackError: Error) => (client.broken = rollbackError));
       throw error;

@@ -1,8 +1,9 @@
-// Tenancy: after authentication, decide the request's organization (identifyOrg), find
-// where its data lives (resolvePlacement) and borrow its client from OrgClientCache for the
+// Tenancy: after authentication, decide the request's organization (identifyOrg, through
+// this process's RouteCache), find where its data lives (resolvePlacement) and borrow its client from OrgClientCache for the
 // length of the request. The lease is returned when the response is sent.
 import type { Plugin } from "graphql-yoga";
 import type { CentralDb } from "../data/central-client.ts";
+import type { RouteCache } from "./route-cache.ts";
 import type { TenantDb } from "../data/tenant-client.ts";
 import { appError, noOrganization } from "../errors.ts";
 import type { RequestContext } from "../graphql/context.ts";
@@ -14,6 +15,8 @@ import type { Metrics } from "../metrics/metrics.ts";
 
 export interface TenancyOptions {
   central: CentralDb;
+  /** Organizations and memberships this process knows (no central statement for them). */
+  routes: RouteCache;
   orgClients: OrgClientCache;
   servers: Record<string, string>;
   requiredSchemaVersion: string | null;
@@ -25,6 +28,7 @@ export interface TenancyOptions {
 
 export function useTenancy({
   central,
+  routes,
   orgClients,
   servers,
   requiredSchemaVersion,
@@ -42,7 +46,7 @@ export function useTenancy({
         (await orgHosts?.orgIdFor(context.request)) ?? null,
         requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined),
       );
-      const org = await identifyOrg(central, context.user.id, orgId, requiredSchemaVersion);
+      const org = await identifyOrg({ central, cache: routes }, context.user.id, orgId, requiredSchemaVersion);
       if (!org) {
         extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;

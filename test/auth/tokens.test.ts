@@ -4,6 +4,7 @@
 import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
+import { changeOrganization } from "../../src/lifecycle/org-changes.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 let app: TestApp;
@@ -129,7 +130,8 @@ describe("tokens", () => {
     await app.central.membership.create({ data: { userId: alice.id, orgId: doomed.id, role: "OWNER" } });
     const token = await app.token(alice.id, doomed.id);
     expect((await app.graphql(PROJECTS, { token })).status).toBe(200);
-    await app.central.organization.update({ where: { id: doomed.id }, data: { state: "DELETED" } });
+    // Announced (org-changed), as every change of an organization's state is: the app forgets its cached route.
+    await changeOrganization(app.lifecycle, doomed.id, { state: "DELETED" });
     expectCode(await app.graphql(PROJECTS, { token }), "UNAUTHENTICATED", 401);
   });
 

@@ -1,9 +1,13 @@
 // `projectsConnection { itemsConnection { ... } }` must cost the same number of SQL statements whatever the
 // number of projects (no N+1): every statement the organization's client sends is logged
 // and counted, as Pothos's own prisma-plugin tests do.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Organization } from "../../src/data/central-client.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Organization, Tier } from "../../src/data/central-client.ts";
+import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
+import { memberOf, newProject } from "../helpers/fixtures.ts";
+import { dataOf } from "../helpers/results.ts";
+import { databaseOf, recordRoundTrips } from "../helpers/round-trips.ts";
 
 const statements: string[] = [];
 let app: TestApp;
@@ -67,5 +71,82 @@ describe("statement counts", () => {
   it("filters the top-level statement by the organization", async () => {
     const { sql } = await countStatements(QUERY, large.token);
     expect(sql[0]).toMatch(/WHERE \("t0"\."deleted_at" IS NULL AND "t0"\."org_id" = \$\d+\) ORDER BY/);
+  });
+});
+
+// Issue 10: per warm request (organization and membership cached, client open, rate-limit
+// leases taken), every round trip to every database is counted at the driver (each pg
+// Client#query call is one round trip). Targets: no central round trip at all (routing and
+// rate limits included); the organization's query in 1 round trip in every tier (SHARED: the
+// organization setting and the query before one Sync; SCHEMA: BEGIN, the role switch, the query
+// and COMMIT before one Sync).
+describe("round trips per warm request", () => {
+  const PAGE = `{ projectsConnection(first: 20) { edges { node { id name itemsConnection(first: 20) { edges { node { id kind title status priority createdAt } } } } } } }`;
+  const trips = recordRoundTrips();
+  afterAll(() => trips.stop());
+
+  it.each<Tier>(["DATABASE", "SCHEMA", "SHARED"])("%s tier: 0 central, 1 organization round trip", async (tier) => {
+    const org = await app.provisionOrg(`trips-${tier.toLowerCase()}`, { tier });
+    const owner = await memberOf(app, org, "OWNER");
+    await newProject(app, owner.token, "one");
+    // One rate-limit window for the whole test: a new second would lease a new block (once per second per org).
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      for (let i = 0; i < 2; i++) dataOf(await app.graphql(PAGE, { token: owner.token }));
+      trips.clear();
+      statements.length = 0;
+      const page = dataOf(await app.graphql(PAGE, { token: owner.token }));
+      expect(page.projectsConnection.edges).toHaveLength(1);
+      const central = trips.on(databaseOf(app.servers.main!));
+      const orgTrips = trips.on(org.databaseName);
+      console.info(
+        `${tier}: central round trips ${central.length}, organization round trips ${orgTrips.length}, Prisma statements ${statements.length}`,
+      );
+      expect(central.map((t) => t.text)).toEqual([]);
+      expect(orgTrips).toHaveLength(1);
+      expect(statements).toHaveLength(1); // what Prisma sent: the one query, nothing around it
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("SHARED: interactive transactions and concurrent organizations each run as their own organization", async () => {
+    const orgs = await Promise.all([1, 2, 3].map((n) => app.provisionOrg(`trips-shared-${n}`, { tier: "SHARED" })));
+    const members = await Promise.all(orgs.map((org) => memberOf(app, org, "OWNER")));
+    await Promise.all(members.map((m, i) => newProject(app, m.token, `project of ${i}`)));
+    // Many requests of three organizations at once on one client and pool: each sees its own project only.
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.graphql(`{ projectsConnection(first: 5) { edges { node { name } } } }`, { token: members[i % 3]!.token }),
+      ),
+    );
+    results.forEach((r, i) =>
+      expect(dataOf(r).projectsConnection.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
+        `project of ${i % 3}`,
+      ]),
+    );
+    // On the clients themselves: interactive transactions, raw SQL, and findUnique calls of
+    // several organizations in one tick (which Prisma would batch into one query).
+    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
+    try {
+      const settings = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          leases[i % 3]!.db.$transaction(async (tx) => {
+            const [row] = await tx.$queryRaw<Array<{ org: string }>>`SELECT current_setting('app.org_id') AS org`;
+            return row!.org;
+          }),
+        ),
+      );
+      expect(settings).toEqual(Array.from({ length: 12 }, (_, i) => orgs[i % 3]!.id));
+      const projects = await Promise.all(
+        leases.map((lease, i) => lease.db.project.findFirstOrThrow({ where: { orgId: orgs[i]!.id } })),
+      );
+      const found = await Promise.all(
+        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
+      );
+      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
+    } finally {
+      leases.forEach((lease) => lease.release());
+    }
   });
 });

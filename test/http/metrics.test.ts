@@ -115,6 +115,13 @@ describe("/metrics", () => {
     expect(valueOf(samples, "tenantgraph_central_cache_misses_total", { cache: "placement" })).toBe(2);
   });
 
+  it("counts the routing cache (placement and membership) of the app's own requests", async () => {
+    const samples = await scrape();
+    // Earlier tests sent org requests: the first of each organization missed, the later ones hit.
+    expect(valueOf(samples, "tenantgraph_central_cache_misses_total", { cache: "routes" })).toBeGreaterThan(0);
+    expect(valueOf(samples, "tenantgraph_central_cache_hits_total", { cache: "routes" })).toBeGreaterThan(0);
+  });
+
   it("can be served on a separate listener (METRICS_PORT), with the token", async () => {
     const listener = await startMetricsListener(app.metrics, { port: 0, host: "127.0.0.1", token: TOKEN });
     try {

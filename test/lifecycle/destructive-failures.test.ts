@@ -248,6 +248,9 @@ describe("a delete whose connection is killed half-way (SHARED tier)", () => {
         let victims = 0;
         for (let i = 0; i < 1800 && victims === 0; i++) {
           await new Promise((r) => setTimeout(r, 50)); // up to 90 s on a loaded machine
+          // The holder is inside a transaction, where pg_stat_activity is read once and cached
+          // (stats_fetch_consistency): without this, a delete slower than the first poll is never seen.
+          await holder.query("SELECT pg_stat_clear_snapshot()");
           const r = await holder.query(
             `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM%'`,
           );

@@ -11,6 +11,7 @@ import { createOrgQuotas } from "../../src/limits/org-quotas.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
+import { databaseOf, recordRoundTrips } from "../helpers/round-trips.ts";
 import { requestVia, startSecondInstance, type RequestFrom } from "../helpers/second-instance.ts";
 
 const redisUrl = process.env.TEST_REDIS_URL || process.env.REDIS_URL;
@@ -187,6 +188,40 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
       expect(await quotasB.limitsOf(tight.id)).toEqual({ requestsPerSecond: 100, costPerMinute: 10 });
       await expect(quotasB.consumeCost(tight.id, 11)).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED" } });
       await expect(quotasA.consumeCost(tight.id, -1)).rejects.toThrow(/cost/);
+    },
+  );
+
+  it.runIf(available)(
+    "organization limits are leased in blocks: both instances together never exceed the budget, and most uses make no store round trip",
+    async () => {
+      const org = await a.provisionOrg(`leased-${store}`, { tier: "SHARED" });
+      const defaults = { requestsPerSecond: 100, costPerMinute: 100 };
+      const quotas = [createOrgQuotas(a.limitStore, defaults, 0), createOrgQuotas(b.limitStore, defaults, 0)];
+      await quotas[0]!.limitsOf(org.id); // the org_limits lookup is not what is counted here
+      await quotas[1]!.limitsOf(org.id);
+      const storeTrips = recordRoundTrips();
+      let admitted = 0;
+      try {
+        // Cost 3 at a time, alternating: blocks of 10 (a tenth of the budget) per instance.
+        for (let i = 0; i < 60; i++) {
+          const outcome = await quotas[i % 2]!.consumeCost(org.id, 3).then(
+            () => "admitted",
+            (error: { extensions?: { code?: string } }) => error.extensions?.code,
+          );
+          if (outcome === "admitted") admitted += 3;
+          else expect(outcome).toBe("RATE_LIMITED");
+        }
+        expect(admitted).toBeLessThanOrEqual(100);
+        // Unspent leases: at most one block (10) per instance is lost to the other.
+        expect(admitted).toBeGreaterThanOrEqual(100 - 2 * 10);
+        if (store === "postgres") {
+          const leases = storeTrips.on(databaseOf(a.servers.main!)).filter((t) => t.text.includes("rate_limits"));
+          // Refused uses are refused locally: far fewer store round trips than uses.
+          expect(leases.length).toBeLessThanOrEqual(admitted / 3 / 2 + 2);
+        }
+      } finally {
+        storeTrips.stop();
+      }
     },
   );
 
