@@ -10,6 +10,11 @@ export function orgScope(ctx: OrgContext): OrgScope {
     orgId: ctx.org.id,
     actorId: ctx.user.id,
     isMember: async (userId) => (await ctx.accounts.members.membersAmong(ctx.org.id, [userId])).has(userId),
+    origin: {
+      requestId: ctx.requestId ?? null,
+      clientIp: ctx.clientIp ?? null,
+      impersonator: ctx.impersonation?.operator ?? null,
+    },
   };
 }
 

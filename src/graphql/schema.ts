@@ -11,5 +11,6 @@ import "./types/project-mutations.ts";
 import "./types/item.ts";
 import "./types/item-mutations.ts";
 import "./types/item-dependencies.ts";
+import "./types/audit-log.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

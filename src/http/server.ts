@@ -24,6 +24,7 @@ import { useHealth } from "./use-health.ts";
 import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
+import { useClientAddress } from "./use-client-address.ts";
 
 export interface ServerDeps {
   central: CentralDb;
@@ -119,6 +120,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useLoaders(deps.accounts),
       // 9. Response status per the GraphQL-over-HTTP specification and the Accept header.
       useHttpStatus(),
+      // 10. The client's address for audit records (ctx.clientIp).
+      useClientAddress(deps.rateLimits.limits.trustProxyHops),
     ],
   });
 }
