@@ -95,6 +95,8 @@ export interface Config {
   };
   /** On SIGTERM/SIGINT: how long requests in flight may take to finish before they are cut off (ms). */
   shutdownGraceMs: number;
+  /** Audit records older than this are removed by `tenantgraph audit prune` (README "Audit log"). */
+  audit: { retentionDays: number };
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -152,6 +154,7 @@ const Env = z.object({
   PERSISTED_OPERATIONS_FILE: optional,
   ...LIMITS_ENV,
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  AUDIT_RETENTION_DAYS: int(365),
 });
 
 /** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
@@ -228,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   jwtVerify,
   type FlattenedJWSInput,
   type CompactJWSHeaderParameters,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
 import type { AuthConfig } from "../config.ts";
@@ -17,6 +18,19 @@ export interface Identity {
   userId: string;
   /** The organization the token was issued for (`org` claim), if any. */
   orgId?: string;
+  /** Support access: the operator acting as `userId` (RFC 8693 `act` claim), see readActor. */
+  actor?: Actor;
+}
+
+/** Who acts as the token's subject, from a token `tenantgraph impersonate` signed. */
+export interface Actor {
+  /** act.sub: the operator. */
+  operator: string;
+  /** scope "impersonation:write": mutations allowed; read-only otherwise. */
+  write: boolean;
+  /** jti: the support-access session. */
+  id: string;
+  expiresAt: Date;
 }
 
 export class InvalidTokenError extends Error {
@@ -58,7 +72,25 @@ export async function createTokenVerifier(config: AuthConfig): Promise<TokenVeri
     if (org !== undefined && (typeof org !== "string" || !isUuid(org))) {
       throw new InvalidTokenError("org is not an organization id");
     }
-    return { userId: payload.sub.toLowerCase(), orgId: org?.toLowerCase() };
+    const actor = readActor(payload);
+    if (actor && org === undefined) throw new InvalidTokenError("an act claim needs an org claim");
+    return { userId: payload.sub.toLowerCase(), orgId: org?.toLowerCase(), ...(actor ? { actor } : {}) };
+  };
+}
+
+/** The `act` claim (RFC 8693 4.1) of a support-access token, or undefined when there is none. */
+function readActor(payload: JWTPayload): Actor | undefined {
+  const act = payload.act as { sub?: unknown } | undefined;
+  if (act === undefined) return undefined;
+  if (typeof act !== "object" || act === null || typeof act.sub !== "string" || !act.sub)
+    throw new InvalidTokenError("act is not an actor claim");
+  if (typeof payload.jti !== "string" || !isUuid(payload.jti)) throw new InvalidTokenError("act needs a jti");
+  const scopes = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
+  return {
+    operator: act.sub,
+    write: scopes.includes("impersonation:write"),
+    id: payload.jti.toLowerCase(),
+    expiresAt: new Date(payload.exp! * 1000),
   };
 }
 

@@ -22,6 +22,8 @@ import {
   slugListArgument,
   TIERS,
 } from "./arguments.ts";
+import { addOrgAuditCommand, registerAuditCommand } from "./audit-command.ts";
+import { registerImpersonateCommand } from "./impersonate-command.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { registerRolesCommand } from "./roles-command.ts";
@@ -198,6 +200,9 @@ orgs
   );
 
 addOrgLimitsCommand(orgs);
+addOrgAuditCommand(orgs);
+registerImpersonateCommand(program);
+registerAuditCommand(program);
 
 const migrate = program
   .command("migrate")

@@ -12,5 +12,6 @@ import "./types/item.ts";
 import "./types/item-mutations.ts";
 import "./types/item-dependencies.ts";
 import "./types/audit-log.ts";
+import "./types/support-access.ts";
 
 export const schema = builder.toSchema({ sortSchema: true });

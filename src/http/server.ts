@@ -25,6 +25,7 @@ import { useHttpStatus } from "./use-http-status.ts";
 import { useRequestLog } from "./use-request-log.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
 import { useClientAddress } from "./use-client-address.ts";
+import { useSupportAccess } from "./use-support-access.ts";
 
 export interface ServerDeps {
   central: CentralDb;
@@ -122,6 +123,8 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useHttpStatus(),
       // 10. The client's address for audit records (ctx.clientIp).
       useClientAddress(deps.rateLimits.limits.trustProxyHops),
+      // 11. Support access (impersonation tokens): every request recorded with both identities; read-only unless --write.
+      useSupportAccess(),
     ],
   });
 }
