@@ -5,6 +5,7 @@ import type { AuthConfig } from "../config.ts";
 import type { CentralDb } from "../data/central-client.ts";
 import type { ProvisionDeps } from "../lifecycle/provision.ts";
 import type { LimitStore } from "../data/limit-store.ts";
+import { recordAccountEvent, type AccountEvent } from "./account-audit.ts";
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from "./login-throttle.ts";
 import { createMembers } from "./members.ts";
 import { createOrganizations } from "./organizations.ts";
@@ -34,6 +35,8 @@ export function createAccounts({
     sessions: createSessions(central, issue, new LoginThrottle(limitStore, loginThrottle)),
     organizations: createOrganizations({ central, lifecycle, issue }),
     members: createMembers(central),
+    /** The central audit log (log-ins, sign-ups): append only. */
+    audit: { record: (event: AccountEvent) => recordAccountEvent(central, event) },
   };
 }
 

@@ -6,6 +6,7 @@
 // least one owner. Changes lock the organization's row first, so two concurrent demotions
 // cannot both see "another owner is left"; the caller's own role is re-read under that lock.
 import type { CentralDb, Role } from "../data/central-client.ts";
+import type { AuditEntry } from "../braid/audit-log.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import { containsText } from "../text-search.ts";
 import { hasRole } from "./roles.ts";
@@ -32,6 +33,14 @@ export interface MemberPageRequest {
 }
 
 type Tx = Parameters<Parameters<CentralDb["$transaction"]>[0]>[0];
+
+/**
+ * Appends a change's record to the organization's audit log. Called inside the central
+ * transaction, after the change: a record that cannot be written rolls the change back.
+ */
+export type RecordChange = (entry: AuditEntry) => Promise<void>;
+
+const noRecord: RecordChange = async () => {};
 
 const MEMBER_SELECT = { role: true, createdAt: true, user: { select: PUBLIC_USER_FIELDS } } as const;
 
@@ -107,24 +116,30 @@ export function createMembers(central: CentralDb) {
       return new Set(rows.map((r) => r.userId));
     },
 
-    add(orgId: string, actorId: string, email: string, role: Role): Promise<Member> {
+    add(orgId: string, actorId: string, email: string, role: Role, record = noRecord): Promise<Member> {
       return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
         if (role === "OWNER") requireOwnerFor(actorRole, "add an owner");
         const user = await tx.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true } });
         if (!user)
           throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
+        let created;
         try {
-          return toMember(
-            await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT }),
-          );
+          created = await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT });
         } catch (error) {
           if (isUniqueViolation(error)) throw badUserInput("email", "is already a member");
           throw error;
         }
+        await record({
+          action: "member.added",
+          targetType: "user",
+          targetId: user.id,
+          changes: [{ field: "role", old: null, new: role }],
+        });
+        return toMember(created);
       });
     },
 
-    changeRole(orgId: string, actorId: string, userId: string, role: Role): Promise<Member> {
+    changeRole(orgId: string, actorId: string, userId: string, role: Role, record = noRecord): Promise<Member> {
       return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER" || role === "OWNER")
@@ -137,12 +152,19 @@ export function createMembers(central: CentralDb) {
           data: { role },
           select: MEMBER_SELECT,
         });
+        if (current.role !== role)
+          await record({
+            action: "member.role_changed",
+            targetType: "user",
+            targetId: userId,
+            changes: [{ field: "role", old: current.role, new: role }],
+          });
         return toMember(updated);
       });
     },
 
     /** Returns the membership as it was. */
-    remove(orgId: string, actorId: string, userId: string): Promise<Member> {
+    remove(orgId: string, actorId: string, userId: string, record = noRecord): Promise<Member> {
       return withOrgLocked(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER") {
@@ -151,6 +173,12 @@ export function createMembers(central: CentralDb) {
             throw badUserInput("userId", "the organization needs at least one owner");
         }
         await tx.membership.delete({ where: { userId_orgId: { userId, orgId } } });
+        await record({
+          action: "member.removed",
+          targetType: "user",
+          targetId: userId,
+          changes: [{ field: "role", old: current.role, new: null }],
+        });
         return toMember(current);
       });
     },

@@ -3,6 +3,7 @@
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { appError } from "../errors.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
+import type { RecordChange } from "./members.ts";
 import type { IssueSession, Session } from "./sessions.ts";
 
 const ORG_SUMMARY = { id: true, slug: true, name: true, tier: true } as const;
@@ -54,8 +55,19 @@ export function createOrganizations({ central, lifecycle, issue }: Organizations
       return issue(userId, org.id);
     },
 
-    async renameOrganization(orgId: string, name: string): Promise<void> {
-      await central.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+    /** `record` appends the audit record inside the transaction: a record that fails rolls the rename back. */
+    async renameOrganization(orgId: string, name: string, record?: RecordChange): Promise<void> {
+      await central.$transaction(async (tx) => {
+        const before = await tx.organization.findUniqueOrThrow({ where: { id: orgId }, select: { name: true } });
+        await tx.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+        if (record && before.name !== name)
+          await record({
+            action: "organization.renamed",
+            targetType: "organization",
+            targetId: orgId,
+            changes: [{ field: "name", old: before.name, new: name }],
+          });
+      });
     },
   };
 }

@@ -2,10 +2,10 @@
 // support access (README "Support access"). Prints a short-lived token that acts as the user
 // in that organization only, names the operator in its `act` claim, and is read-only unless
 // --write; the start is recorded in the organization's and the central audit log.
-import { userInfo } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import { startSupportAccess, SUPPORT_ACCESS_MINUTES } from "../accounts/support-access.ts";
 import { slugArgument } from "./arguments.ts";
+import { operatorArgument, operatorOf } from "./operator.ts";
 import { printJson } from "./output.ts";
 import { withCliSession } from "./session.ts";
 
@@ -21,18 +21,6 @@ const reasonArgument = (value: string): string => {
   if (reason.length < 3 || reason.length > 500) throw new InvalidArgumentError("must be 3-500 characters");
   return reason;
 };
-
-/** Who runs the command: --operator, else the OS user. */
-export function operatorArgument(value: string): string {
-  const name = value.trim();
-  if (!/^[\w.@+-]{1,100}$/.test(name))
-    throw new InvalidArgumentError("1-100 letters, digits and . _ @ + - (a user name or an email)");
-  return name;
-}
-
-export function operatorOf(given: string | undefined): string {
-  return given ?? operatorArgument(userInfo().username);
-}
 
 export function registerImpersonateCommand(program: Command): void {
   program

@@ -24,6 +24,7 @@ import {
 } from "./arguments.ts";
 import { addOrgAuditCommand, registerAuditCommand } from "./audit-command.ts";
 import { registerImpersonateCommand } from "./impersonate-command.ts";
+import { operatorOf } from "./operator.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { registerRolesCommand } from "./roles-command.ts";
@@ -97,7 +98,7 @@ orgs
       const name = opts.name ?? nameFromSlug(slug);
       const org = await provisionOrganization(
         { ...deps, onStep: (step) => !opts.json && say(`${slug}: ${step}`) },
-        { slug, name, tier: opts.tier, server: opts.server },
+        { slug, name, tier: opts.tier, server: opts.server, operator: operatorOf(undefined) },
       );
       if (opts.json) printJson(org);
       else
@@ -122,7 +123,11 @@ orgs
       if (before === "missing") throw new Error(`no organization "${slug}"`);
       // Run again even when already deleted: it finishes a removal a crashed first run left behind.
       const tombstone = await deleteOrganization(
-        { ...deps, onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`) },
+        {
+          ...deps,
+          operator: operatorOf(undefined),
+          onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`),
+        },
         slug,
       );
       const alreadyDeleted = before === "deleted";
@@ -152,7 +157,7 @@ orgs
       opts.yes,
     );
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
-      const summary = await exportOrganization(deps, slug, file);
+      const summary = await exportOrganization(deps, slug, file, operatorOf(undefined));
       if (opts.json) printJson({ slug, file, ...summary });
       else
         say(
@@ -186,7 +191,7 @@ orgs
       return withCliSession(Boolean(json), async ({ deps }) => {
         const summary = await importOrganization(
           { ...deps, onStep: (step) => !json && say(`${opts.slug}: ${step}`) },
-          { file, ...request },
+          { file, ...request, operator: operatorOf(undefined) },
         );
         if (json) printJson({ slug: opts.slug, ...summary });
         else

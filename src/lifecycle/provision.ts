@@ -8,6 +8,8 @@ import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
+import { appendOperatorAudit } from "./org-audit.ts";
+import { withOrgData } from "./org-data.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 
@@ -36,6 +38,8 @@ export interface ProvisionRequest {
    * deleted organization's tombstone, is refused before anything is written, never resumed.
    */
   newId?: string;
+  /** The operator of a CLI command, recorded as the actor of organization.created. */
+  operator?: string;
 }
 
 export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
@@ -85,7 +89,7 @@ export function databaseNameFor(slug: string): string {
   }
 }
 
-type Step = (org: Organization, deps: ProvisionDeps) => Promise<Organization | void>;
+type Step = (org: Organization, deps: ProvisionDeps, request: ProvisionRequest) => Promise<Organization | void>;
 
 /** The organization's own database (DATABASE tier) or the host database it shares (SCHEMA, SHARED). */
 const createDatabase: Step = async (org, deps) => {
@@ -103,6 +107,24 @@ const migrate: Step = async (org, deps) => {
   return deps.central.organization.findUniqueOrThrow({ where: { id: org.id } });
 };
 
+/** The organization's first audit record (once, also when provisioning is resumed). */
+const recordCreation: Step = async (org, deps, request) => {
+  await withOrgData(org, deps.servers, async (client) => {
+    const found = await client.query(
+      "SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'organization.created'",
+      [org.id],
+    );
+    if (found.rowCount) return;
+    await appendOperatorAudit(client, {
+      action: "organization.created",
+      orgId: org.id,
+      operator: request.operator ?? null,
+      actorId: request.ownerId ?? null,
+      changes: (["slug", "name", "tier", "server"] as const).map((field) => ({ field, old: null, new: org[field] })),
+    });
+  });
+};
+
 const markReady: Step = (org, deps) =>
   deps.central.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } });
 
@@ -111,17 +133,20 @@ const PIPELINES: Record<Tier, Array<[string, Step]>> = {
   DATABASE: [
     ["create database", createDatabase],
     ["migrate", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
   SCHEMA: [
     ["create schema database", createDatabase],
     ["create schema and migrate", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
   SHARED: [
     ["create shared database", createDatabase],
     ["create application role", createAppRole],
     ["migrate shared database", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
 };
@@ -134,7 +159,7 @@ export async function provisionOrganization(deps: ProvisionDeps, request: Provis
     deps.onStep?.(name, current);
     try {
       await deps.beforeStep?.(name, current);
-      current = (await step(current, deps)) ?? current;
+      current = (await step(current, deps, request)) ?? current;
     } catch (error) {
       const reason = `${name}: ${error instanceof Error ? error.message : String(error)}`;
       await deps.central.organization.update({ where: { id: org.id }, data: { state: "FAILED", lastError: reason } });

@@ -3,6 +3,7 @@
 // the Authorization header of the next requests.
 import { z } from "zod";
 import type { Session } from "../../accounts/sessions.ts";
+import { auditedLogIn, auditedSignUp } from "../account-events.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule, passwordRule, textRule } from "../input-rules.ts";
 import { OrganizationRef } from "./organization.ts";
@@ -72,7 +73,7 @@ builder.mutationFields((t) => ({
     description: "Creates an account. No token needed.",
     skipTypeScopes: true,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.signUp(input),
+    resolve: (_root, { input }, ctx) => auditedSignUp(ctx, input.email, () => ctx.accounts.sessions.signUp(input)),
   }),
   logIn: t.field({
     type: SessionRef,
@@ -80,7 +81,7 @@ builder.mutationFields((t) => ({
       "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
     skipTypeScopes: true,
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input),
+    resolve: (_root, { input }, ctx) => auditedLogIn(ctx, input.email, () => ctx.accounts.sessions.logIn(input)),
   }),
   switchOrganization: t.withAuth({ signedIn: true }).field({
     type: SessionRef,
