@@ -139,6 +139,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Metrics, per-organization figures and thresholds (src/observe-config.ts). */
   observe: ObserveConfig;
+  /** Audit records older than this are removed by `tenantgraph audit prune` (README "Audit log"). */
+  audit: { retentionDays: number };
 }
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -221,6 +223,7 @@ const Env = z.object({
       .optional(),
   ),
   ORG_HOST_HEADER: z.enum(["host", "x-forwarded-host"]).default("host"),
+  AUDIT_RETENTION_DAYS: int(365),
 });
 
 /** Every environment variable the configuration reads (docker-compose.yml is checked against it). */
@@ -315,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     orgHosts: { suffix: e.ORG_HOST_SUFFIX, header: e.ORG_HOST_HEADER },
     observe: observeConfig(e),
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
   };
 }
 

@@ -9,6 +9,7 @@ import type { ProvisionDeps } from "../lifecycle/provision.ts";
 import type { LimitStore } from "../data/limit-store.ts";
 import { BackgroundTasks } from "./background-tasks.ts";
 import { createEmailVerification } from "./email-verification.ts";
+import { recordAccountEvent, type AccountEvent } from "./account-audit.ts";
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from "./login-throttle.ts";
 import type { AccountLinks } from "./mail/account-mails.ts";
 import type { Mailer } from "./mail/mailer.ts";
@@ -91,7 +92,23 @@ export function createAccounts({
   };
   return {
     users: createUserDirectory(central),
-    sessions: createSessions({ central, store, sign, issue, throttle, revoked: revokedSessions, onRefreshTokenReused }),
+    sessions: createSessions({
+      central,
+      store,
+      sign,
+      issue,
+      throttle,
+      revoked: revokedSessions,
+      onRefreshTokenReused: async (event) => {
+        // Theft detection in the central audit log (README "Sessions"), then whoever else listens.
+        await recordAccountEvent(central, {
+          action: "session.refresh_token_reused",
+          userId: event.userId,
+          details: { sessionId: event.sessionId, clientHint: event.clientHint, revoked: event.revoked },
+        });
+        await onRefreshTokenReused?.(event);
+      },
+    }),
     passwords: createPasswordChange(central, throttle, revokedSessions),
     revokedSessions,
     signUp: createSignUp({ central, mailer, verification, background }),
@@ -114,6 +131,8 @@ export function createAccounts({
       await background.drain();
       smtp?.close();
     },
+    /** The central audit log (log-ins, sign-ups): append only. */
+    audit: { record: (event: AccountEvent) => recordAccountEvent(central, event) },
   };
 }
 

@@ -8,6 +8,7 @@
 // cannot both see "another owner is left"; the caller's own role is re-read under that lock.
 import type { CentralDb, Role } from "../data/central-client.ts";
 import { notifyCentral, type AnnounceLocally } from "../data/central-notifications.ts";
+import type { AuditEntry } from "../braid/audit-log.ts";
 import { appError, badUserInput, isUniqueViolation } from "../errors.ts";
 import { containsText } from "../text-search.ts";
 import { hasRole } from "./roles.ts";
@@ -34,6 +35,14 @@ export interface MemberPageRequest {
 }
 
 type Tx = Parameters<Parameters<CentralDb["$transaction"]>[0]>[0];
+
+/**
+ * Appends a change's record to the organization's audit log. Called inside the central
+ * transaction, after the change: a record that cannot be written rolls the change back.
+ */
+export type RecordChange = (entry: AuditEntry) => Promise<void>;
+
+const noRecord: RecordChange = async () => {};
 
 const MEMBER_SELECT = { role: true, createdAt: true, user: { select: PUBLIC_USER_FIELDS } } as const;
 
@@ -131,24 +140,31 @@ export function createMembers(
       return new Set(rows.map((r) => r.userId));
     },
 
-    add(orgId: string, actorId: string, email: string, role: Role): Promise<Member> {
+    add(orgId: string, actorId: string, email: string, role: Role, record = noRecord): Promise<Member> {
       return changeMembership(orgId, actorId, async (tx, actorRole) => {
         if (role === "OWNER") requireOwnerFor(actorRole, "add an owner");
         const user = await tx.user.findUnique({ where: { email: normalizeEmail(email) }, select: { id: true } });
         if (!user)
           throw appError("NOT_FOUND", "no account has this email; ask them to sign up first", { field: "email" });
         await assertVerified(tx, user.id, "their");
+        let created;
         try {
-          const created = await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT });
-          return { userId: user.id, member: toMember(created) };
+          created = await tx.membership.create({ data: { orgId, userId: user.id, role }, select: MEMBER_SELECT });
         } catch (error) {
           if (isUniqueViolation(error)) throw badUserInput("email", "is already a member");
           throw error;
         }
+        await record({
+          action: "member.added",
+          targetType: "user",
+          targetId: user.id,
+          changes: [{ field: "role", old: null, new: role }],
+        });
+        return { userId: user.id, member: toMember(created) };
       });
     },
 
-    changeRole(orgId: string, actorId: string, userId: string, role: Role): Promise<Member> {
+    changeRole(orgId: string, actorId: string, userId: string, role: Role, record = noRecord): Promise<Member> {
       return changeMembership(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER" || role === "OWNER")
@@ -161,12 +177,19 @@ export function createMembers(
           data: { role },
           select: MEMBER_SELECT,
         });
+        if (current.role !== role)
+          await record({
+            action: "member.role_changed",
+            targetType: "user",
+            targetId: userId,
+            changes: [{ field: "role", old: current.role, new: role }],
+          });
         return { userId, member: toMember(updated) };
       });
     },
 
     /** Returns the membership as it was. */
-    remove(orgId: string, actorId: string, userId: string): Promise<Member> {
+    remove(orgId: string, actorId: string, userId: string, record = noRecord): Promise<Member> {
       return changeMembership(orgId, actorId, async (tx, actorRole) => {
         const current = await target(tx, orgId, userId);
         if (current.role === "OWNER") {
@@ -175,6 +198,12 @@ export function createMembers(
             throw badUserInput("userId", "the organization needs at least one owner");
         }
         await tx.membership.delete({ where: { userId_orgId: { userId, orgId } } });
+        await record({
+          action: "member.removed",
+          targetType: "user",
+          targetId: userId,
+          changes: [{ field: "role", old: current.role, new: null }],
+        });
         return { userId, member: toMember(current) };
       });
     },

@@ -3,8 +3,8 @@
 import type { CentralDb, Role, Tier } from "../data/central-client.ts";
 import { notifyCentral } from "../data/central-notifications.ts";
 import { appError, badUserInput } from "../errors.ts";
-import { changeOrganization } from "../lifecycle/org-changes.ts";
 import { provisionOrganization, ProvisionInputError, type ProvisionDeps } from "../lifecycle/provision.ts";
+import type { RecordChange } from "./members.ts";
 import type { Caller, IssueSession, Session } from "./sessions.ts";
 import type { EmailVerification } from "./email-verification.ts";
 import { HostNameInputError, subdomainHost } from "./host-names.ts";
@@ -80,8 +80,25 @@ export function createOrganizations({ central, lifecycle, issue, verification, h
       return issue(caller, org.id);
     },
 
-    async renameOrganization(orgId: string, name: string): Promise<void> {
-      await changeOrganization({ central, announce: lifecycle.announce }, orgId, { name });
+    /**
+     * `record` appends the audit record inside the transaction: a record that fails rolls the
+     * rename back. The rename announces org-changed like every change of the organization's row.
+     */
+    async renameOrganization(orgId: string, name: string, record?: RecordChange): Promise<void> {
+      const event = { type: "org-changed", orgId } as const;
+      await central.$transaction(async (tx) => {
+        const before = await tx.organization.findUniqueOrThrow({ where: { id: orgId }, select: { name: true } });
+        await tx.organization.update({ where: { id: orgId }, data: { name }, select: { id: true } });
+        if (record && before.name !== name)
+          await record({
+            action: "organization.renamed",
+            targetType: "organization",
+            targetId: orgId,
+            changes: [{ field: "name", old: before.name, new: name }],
+          });
+        await notifyCentral(tx, event);
+      });
+      lifecycle.announce?.(event);
     },
   };
 }

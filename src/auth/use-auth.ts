@@ -15,22 +15,28 @@ export function useAuth(verify: TokenVerifier): Plugin<RequestContext> {
     async onContextBuilding({ context, extendContext }) {
       const header = context.request.headers.get("authorization");
       if (!header) {
-        extendContext({ user: null, requestedOrgId: null });
+        extendContext({ user: null, requestedOrgId: null, impersonation: null });
         return;
       }
       const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
       if (!match) throw appError("UNAUTHENTICATED", "Authorization must be: Bearer <token>");
+      let identity;
       try {
-        const identity = await verify(match[1]!);
-        extendContext({
-          user: { id: identity.userId, sessionId: identity.sessionId ?? null },
-          requestedOrgId: identity.orgId ?? null,
-        });
+        identity = await verify(match[1]!);
       } catch (error) {
         if (!(error instanceof InvalidTokenError)) throw error;
         context.log?.info({ reason: error.message }, "token refused");
         throw appError("UNAUTHENTICATED", "invalid or expired token");
       }
+      // A support-access token acts for its own organization only: X-Org-Id cannot pick another.
+      const orgHeader = context.request.headers.get("x-org-id")?.trim().toLowerCase();
+      if (identity.actor && orgHeader && orgHeader !== identity.orgId)
+        throw appError("FORBIDDEN", "a support-access token acts only for the organization it was issued for");
+      extendContext({
+        user: { id: identity.userId, sessionId: identity.sessionId ?? null },
+        requestedOrgId: identity.orgId ?? null,
+        impersonation: identity.actor ?? null,
+      });
     },
     onExecute({ args, setResultAndStopExecution }) {
       if ((args.contextValue as RequestContext).user) return;

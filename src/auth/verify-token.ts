@@ -8,6 +8,7 @@ import {
   jwtVerify,
   type FlattenedJWSInput,
   type CompactJWSHeaderParameters,
+  type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
 import type { AuthConfig } from "../config.ts";
@@ -20,6 +21,19 @@ export interface Identity {
   orgId?: string;
   /** The session the token belongs to (`sid` claim), for tokens this server issued at log-in. */
   sessionId?: string;
+  /** Support access: the operator acting as `userId` (RFC 8693 `act` claim), see readActor. */
+  actor?: Actor;
+}
+
+/** Who acts as the token's subject, from a token `tenantgraph impersonate` signed. */
+export interface Actor {
+  /** act.sub: the operator. */
+  operator: string;
+  /** scope "impersonation:write": mutations allowed; read-only otherwise. */
+  write: boolean;
+  /** jti: the support-access session. */
+  id: string;
+  expiresAt: Date;
 }
 
 export class InvalidTokenError extends Error {
@@ -69,11 +83,30 @@ export async function createTokenVerifier(
     const sid = protectedHeader.alg.startsWith("HS") ? payload.sid : undefined;
     if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid)))
       throw new InvalidTokenError("sid is not a session id");
+    const actor = readActor(payload);
+    if (actor && org === undefined) throw new InvalidTokenError("an act claim needs an org claim");
     return {
       userId: payload.sub.toLowerCase(),
       orgId: org?.toLowerCase(),
       ...(sid ? { sessionId: sid.toLowerCase() } : {}),
+      ...(actor ? { actor } : {}),
     };
+  };
+}
+
+/** The `act` claim (RFC 8693 4.1) of a support-access token, or undefined when there is none. */
+function readActor(payload: JWTPayload): Actor | undefined {
+  const act = payload.act as { sub?: unknown } | undefined;
+  if (act === undefined) return undefined;
+  if (typeof act !== "object" || act === null || typeof act.sub !== "string" || !act.sub)
+    throw new InvalidTokenError("act is not an actor claim");
+  if (typeof payload.jti !== "string" || !isUuid(payload.jti)) throw new InvalidTokenError("act needs a jti");
+  const scopes = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
+  return {
+    operator: act.sub,
+    write: scopes.includes("impersonation:write"),
+    id: payload.jti.toLowerCase(),
+    expiresAt: new Date(payload.exp! * 1000),
   };
 }
 

@@ -5,9 +5,10 @@ import type { Prisma } from "../data/generated/tenant/client.ts";
 import type { ItemKind, ItemStatus, Priority } from "../data/generated/tenant/enums.ts";
 import { appError, badUserInput } from "../errors.ts";
 import { isUuid } from "../ids.ts";
+import { changedFields } from "./audit-log.ts";
+import { auditedChange, auditedWrite } from "./audited-write.ts";
 import type { OrgScope, Selection } from "./org-scope.ts";
 import type { VersionedId } from "./projects.ts";
-import { changeVersioned } from "./versioned-write.ts";
 
 export type ItemSelection = Selection<Prisma.ItemSelect, Prisma.ItemInclude>;
 
@@ -54,26 +55,37 @@ export async function createItem(
   });
   if (!project) throw appError("NOT_FOUND", "project not found", { field: "projectId" });
   await requireAssignable(scope, input.assigneeId);
-  return scope.db.item.create({
-    ...query,
-    data: {
-      orgId: scope.orgId,
-      projectId: project.id,
-      kind: input.kind ?? "ACTION",
-      title: input.title,
-      description: input.description ?? "",
-      status: input.status ?? "OPEN",
-      priority: input.priority ?? "MEDIUM",
-      assigneeId: input.assigneeId ?? null,
-      dueDate: input.dueDate ?? null,
-      createdById: scope.actorId,
-    },
+  const fields = {
+    projectId: project.id,
+    kind: input.kind ?? "ACTION",
+    title: input.title,
+    description: input.description ?? "",
+    status: input.status ?? "OPEN",
+    priority: input.priority ?? "MEDIUM",
+    assigneeId: input.assigneeId ?? null,
+    dueDate: input.dueDate ?? null,
+  } as const;
+  return auditedWrite(scope, async (tx) => {
+    const item = await tx.item.create({
+      ...query,
+      data: { ...fields, orgId: scope.orgId, createdById: scope.actorId },
+    });
+    return {
+      result: item,
+      audit: {
+        action: "item.created",
+        targetType: "item",
+        targetId: item.id,
+        changes: changedFields(null, fields),
+        versionAfter: 1,
+      },
+    };
   });
 }
 
 export function updateItem(scope: OrgScope, query: ItemSelection, input: VersionedId & ItemChanges) {
   const { kind, title, description, status, priority, dueDate } = input;
-  return changeItem(scope, query, input, {
+  return changeItem(scope, query, "item.updated", input, {
     kind: kind ?? undefined,
     title: title ?? undefined,
     description: description ?? undefined,
@@ -85,11 +97,11 @@ export function updateItem(scope: OrgScope, query: ItemSelection, input: Version
 
 /** Soft delete: hidden from reads (admins see it with includeDeleted) until restored. */
 export function deleteItem(scope: OrgScope, query: ItemSelection, input: VersionedId) {
-  return changeItem(scope, query, input, { deletedAt: new Date() });
+  return changeItem(scope, query, "item.deleted", input, { deletedAt: new Date() });
 }
 
 export function restoreItem(scope: OrgScope, query: ItemSelection, input: VersionedId) {
-  return changeItem(scope, query, input, { deletedAt: null }, true);
+  return changeItem(scope, query, "item.restored", input, { deletedAt: null }, true);
 }
 
 export async function assignItem(
@@ -98,18 +110,19 @@ export async function assignItem(
   input: VersionedId & { assigneeId?: string | null },
 ) {
   await requireAssignable(scope, input.assigneeId);
-  return changeItem(scope, query, input, { assigneeId: input.assigneeId ?? null });
+  return changeItem(scope, query, "item.assigned", input, { assigneeId: input.assigneeId ?? null });
 }
 
-/** The versioned write, then the item as it is now (with the caller's selection). */
+/** The versioned write and its audit record, then the item as it is now (with the caller's selection). */
 async function changeItem(
   scope: OrgScope,
   query: ItemSelection,
+  action: string,
   { id, version }: VersionedId,
   data: Prisma.ItemUpdateManyMutationInput,
   restore = false,
 ) {
-  await changeVersioned({ db: scope.db, orgId: scope.orgId, what: "item", id, version, data, restore });
+  await auditedChange(scope, action, { what: "item", id, version, data, restore });
   return readItem(scope, query, id);
 }
 

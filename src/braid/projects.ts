@@ -7,8 +7,9 @@ import type { Prisma } from "../data/generated/tenant/client.ts";
 import type { ProjectStatus } from "../data/generated/tenant/enums.ts";
 import { badUserInput, isUniqueViolation } from "../errors.ts";
 import { isUuid } from "../ids.ts";
+import { auditedChange, auditedWrite } from "./audited-write.ts";
+import { changedFields } from "./audit-log.ts";
 import type { OrgScope, Selection } from "./org-scope.ts";
-import { changeVersioned } from "./versioned-write.ts";
 
 export type ProjectSelection = Selection<Prisma.ProjectSelect, Prisma.ProjectInclude>;
 
@@ -50,23 +51,34 @@ export async function findProject(scope: OrgScope, query: ProjectSelection, id: 
 }
 
 export function createProject(scope: OrgScope, query: ProjectSelection, input: { name: string } & ProjectChanges) {
+  const data = {
+    orgId: scope.orgId,
+    name: input.name,
+    description: input.description ?? "",
+    status: input.status ?? "ACTIVE",
+    createdById: scope.actorId,
+  } as const;
   return uniqueName(() =>
-    scope.db.project.create({
-      ...query,
-      data: {
-        orgId: scope.orgId,
-        name: input.name,
-        description: input.description ?? "",
-        status: input.status ?? "ACTIVE",
-        createdById: scope.actorId,
-      },
+    auditedWrite(scope, async (tx) => {
+      const project = await tx.project.create({ ...query, data });
+      const { name, description, status } = data;
+      return {
+        result: project,
+        audit: {
+          action: "project.created",
+          targetType: "project",
+          targetId: project.id,
+          changes: changedFields(null, { name, description, status }),
+          versionAfter: 1,
+        },
+      };
     }),
   );
 }
 
 export function updateProject(scope: OrgScope, query: ProjectSelection, input: VersionedId & ProjectChanges) {
   const { name, description, status } = input;
-  return changeProject(scope, query, input, {
+  return changeProject(scope, query, "project.updated", input, {
     name: name ?? undefined,
     description: description ?? undefined,
     status: status ?? undefined,
@@ -75,24 +87,23 @@ export function updateProject(scope: OrgScope, query: ProjectSelection, input: V
 
 /** Soft delete: hidden from reads (admins see it with includeDeleted) until restored; frees the name. */
 export function deleteProject(scope: OrgScope, query: ProjectSelection, input: VersionedId) {
-  return changeProject(scope, query, input, { deletedAt: new Date() });
+  return changeProject(scope, query, "project.deleted", input, { deletedAt: new Date() });
 }
 
 export function restoreProject(scope: OrgScope, query: ProjectSelection, input: VersionedId) {
-  return changeProject(scope, query, input, { deletedAt: null }, true);
+  return changeProject(scope, query, "project.restored", input, { deletedAt: null }, true);
 }
 
-/** The versioned write, then the project as it is now (with the caller's selection). */
+/** The versioned write and its audit record, then the project as it is now (with the caller's selection). */
 async function changeProject(
   scope: OrgScope,
   query: ProjectSelection,
+  action: string,
   { id, version }: VersionedId,
   data: Prisma.ProjectUpdateManyMutationInput,
   restore = false,
 ) {
-  await uniqueName(() =>
-    changeVersioned({ db: scope.db, orgId: scope.orgId, what: "project", id, version, data, restore }),
-  );
+  await uniqueName(() => auditedChange(scope, action, { what: "project", id, version, data, restore }));
   return scope.db.project.findFirstOrThrow({ ...query, where: { id, orgId: scope.orgId } });
 }
 

@@ -22,6 +22,9 @@ import {
   slugListArgument,
   TIERS,
 } from "./arguments.ts";
+import { addOrgAuditCommand, registerAuditCommand } from "./audit-command.ts";
+import { registerImpersonateCommand } from "./impersonate-command.ts";
+import { operatorOf } from "./operator.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { addOrgStatsCommand } from "./org-stats-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
@@ -96,7 +99,7 @@ orgs
       const name = opts.name ?? nameFromSlug(slug);
       const org = await provisionOrganization(
         { ...deps, onStep: (step) => !opts.json && say(`${slug}: ${step}`) },
-        { slug, name, tier: opts.tier, server: opts.server },
+        { slug, name, tier: opts.tier, server: opts.server, operator: operatorOf(undefined) },
       );
       if (opts.json) printJson(org);
       else
@@ -121,7 +124,11 @@ orgs
       if (before === "missing") throw new Error(`no organization "${slug}"`);
       // Run again even when already deleted: it finishes a removal a crashed first run left behind.
       const tombstone = await deleteOrganization(
-        { ...deps, onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`) },
+        {
+          ...deps,
+          operator: operatorOf(undefined),
+          onStep: (step) => !opts.json && before === "live" && say(`${slug}: ${step}`),
+        },
         slug,
       );
       const alreadyDeleted = before === "deleted";
@@ -151,7 +158,7 @@ orgs
       opts.yes,
     );
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
-      const summary = await exportOrganization(deps, slug, file);
+      const summary = await exportOrganization(deps, slug, file, operatorOf(undefined));
       if (opts.json) printJson({ slug, file, ...summary });
       else
         say(
@@ -185,7 +192,7 @@ orgs
       return withCliSession(Boolean(json), async ({ deps }) => {
         const summary = await importOrganization(
           { ...deps, onStep: (step) => !json && say(`${opts.slug}: ${step}`) },
-          { file, ...request },
+          { file, ...request, operator: operatorOf(undefined) },
         );
         if (json) printJson({ slug: opts.slug, ...summary });
         else
@@ -200,6 +207,9 @@ orgs
 
 addOrgLimitsCommand(orgs);
 addOrgStatsCommand(orgs);
+addOrgAuditCommand(orgs);
+registerImpersonateCommand(program);
+registerAuditCommand(program);
 
 const migrate = program
   .command("migrate")

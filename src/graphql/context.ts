@@ -13,6 +13,20 @@ export interface CurrentUser {
   sessionId: string | null;
 }
 
+/**
+ * A support-access session: an operator acting as the user with a token from
+ * `tenantgraph impersonate` (RFC 8693 `act` claim). Every request is audited with both.
+ */
+export interface Impersonation {
+  /** The operator (the token's act.sub). */
+  operator: string;
+  /** Whether mutations are allowed (`--write`); read-only otherwise. */
+  write: boolean;
+  /** The support-access session (the token's jti), named by every record it leaves. */
+  id: string;
+  expiresAt: Date;
+}
+
 /** The request's organization, with the caller's role in it. */
 export type CurrentOrg = OrgMembership;
 
@@ -20,6 +34,10 @@ export interface RequestContext extends YogaInitialContext {
   requestId: string;
   log: Logger;
   user: CurrentUser | null;
+  /** Set while an operator acts as `user` (support access); null otherwise. */
+  impersonation?: Impersonation | null;
+  /** The client's address as the audit log records it (TRUST_PROXY applied). */
+  clientIp?: string;
   /** Organization the token's `org` claim or `X-Org-Id` header asked for (checked by the tenancy plugin). */
   requestedOrgId: string | null;
   org: CurrentOrg | null;

@@ -15,5 +15,7 @@ import "./types/project-mutations.ts";
 import "./types/item.ts";
 import "./types/item-mutations.ts";
 import "./types/item-dependencies.ts";
+import "./types/audit-log.ts";
+import "./types/support-access.ts";
 
 export const schema = readColumnsDirectly(builder.toSchema({ sortSchema: true }));

@@ -28,6 +28,8 @@ import { useRequestLog } from "./use-request-log.ts";
 import { useMetrics, type MetricsEndpointOptions } from "./use-metrics.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
+import { useClientAddress } from "./use-client-address.ts";
+import { useSupportAccess } from "./use-support-access.ts";
 
 export interface ServerDeps {
   central: CentralDb;
@@ -140,6 +142,10 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useLoaders(deps.accounts),
       // 10. Response status per the GraphQL-over-HTTP specification and the Accept header.
       useHttpStatus(),
+      // 10. The client's address for audit records (ctx.clientIp).
+      useClientAddress(deps.rateLimits.limits.trustProxyHops),
+      // 11. Support access (impersonation tokens): every request recorded with both identities; read-only unless --write.
+      useSupportAccess(),
     ],
   });
 }

@@ -17,6 +17,8 @@ export interface DeleteDeps extends Pick<LifecycleDeps, "central" | "servers" | 
   /** Drops cached clients of the deleted organization (the server's OrgClientCache). */
   evict?: (datasourceKey: string) => void;
   onStep?: (step: string) => void;
+  /** Who deleted it (the CLI's operator), in the central audit log's organization.deleted. */
+  operator?: string;
 }
 
 export async function deleteOrganization(
@@ -35,6 +37,21 @@ export async function deleteOrganization(
     deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED" } }),
     // Every running server drops its cached clients of this organization when this commits.
     notifyCentral(deps.central, { type: "org-deleted", orgId: org.id }),
+    // The organization's own audit log goes with its data: its deletion is recorded centrally,
+    // with the tombstone (once: a second run finishes the removal without a second record).
+    ...(org.state === "DELETED"
+      ? []
+      : [
+          deps.central.accountAuditEvent.create({
+            data: {
+              action: "organization.deleted",
+              orgId: org.id,
+              operator: deps.operator ?? null,
+              details: { slug: org.slug, name: org.name, tier: org.tier, server: org.server },
+            },
+            select: { id: true },
+          }),
+        ]),
   ]);
   deps.announce?.({ type: "org-deleted", orgId: org.id });
   const datasource = resolvePlacement(org, deps.servers);

@@ -4,6 +4,7 @@
 // nothing behind (the new organization is deleted again). An existing slug is refused
 // before anything is written, and the clean-up touches only the organization this run made.
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -12,6 +13,7 @@ import { Role } from "../data/generated/central/enums.ts";
 import { notifyCentral } from "../data/central-notifications.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { deleteOrganization } from "./delete-org.ts";
+import { appendOperatorAudit } from "./org-audit.ts";
 import { withOrgData } from "./org-data.ts";
 import { provisionOrganization, type ProvisionDeps } from "./provision.ts";
 import type { LifecycleDeps } from "./targets.ts";
@@ -36,10 +38,15 @@ export interface ExportSummary {
   rows: Record<string, number>;
 }
 
+/**
+ * The export is recorded in the organization's audit log in the transaction that reads the
+ * rows, first, so the file carries the record of its own export (`operator`: who ran it).
+ */
 export async function exportOrganization(
   deps: Pick<LifecycleDeps, "central" | "servers">,
   slug: string,
   file: string,
+  operator: string | null = null,
 ): Promise<ExportSummary> {
   const org = await deps.central.organization.findUnique({ where: { slug } });
   if (!org || org.state === "DELETED") throw new Error(`no organization "${slug}"`);
@@ -67,6 +74,12 @@ export async function exportOrganization(
     for (const m of memberships)
       await write({ type: "membership", email: m.user.email, name: m.user.name, role: m.role });
     await withOrgData(org, deps.servers, async (client, tables) => {
+      await appendOperatorAudit(client, {
+        action: "organization.exported",
+        orgId: org.id,
+        operator,
+        details: { memberships: memberships.length, file: path.basename(file) },
+      });
       for (const table of tables) {
         // row_to_json keeps every column, including ones this code does not know about yet.
         const rows = await client.query<{ row: Record<string, unknown> }>(
@@ -94,6 +107,8 @@ export interface ImportRequest {
   name?: string;
   tier?: Tier;
   server?: string;
+  /** Who ran the import (recorded with organization.created and organization.imported). */
+  operator?: string;
 }
 
 export async function importOrganization(
@@ -113,6 +128,7 @@ export async function importOrganization(
       tier: request.tier,
       server: request.server,
       newId,
+      operator: request.operator,
     });
     const rowsByTable = new Map<string, Record<string, unknown>[]>();
     for (const line of lines) {
@@ -133,6 +149,13 @@ export async function importOrganization(
         ]);
         summary.rows[table] = rows.length;
       }
+      // In the transaction that loads the rows (the exported audit records among them).
+      await appendOperatorAudit(client, {
+        action: "organization.imported",
+        orgId: org.id,
+        operator: request.operator ?? null,
+        details: { from: header.slug, exportedAt: header.exportedAt, rows: summary.rows },
+      });
     });
     // Users and memberships in one central transaction: a failure creates no account either.
     const newMembers: string[] = [];

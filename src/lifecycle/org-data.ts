@@ -8,6 +8,19 @@ import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { inTransaction, withPgClient } from "../data/server-admin.ts";
 import { resolvePlacement } from "../data/placement.ts";
 
+/**
+ * Organization tables requests may only append to and read (the audit log): the
+ * organization's role (DATABASE, SCHEMA) and the application role (SHARED) get INSERT and
+ * SELECT on them, never UPDATE, DELETE or TRUNCATE. Administrative connections (export,
+ * import, deletion, `tenantgraph audit prune`) are not limited.
+ */
+export const APPEND_ONLY_TABLES: ReadonlySet<string> = new Set(["audit_events"]);
+
+/** What requests may do to an organization table. */
+export function requestPrivileges(table: string): string {
+  return APPEND_ONLY_TABLES.has(table) ? "SELECT, INSERT" : "SELECT, INSERT, UPDATE, DELETE";
+}
+
 /** Runs `work` in one transaction on the organization's data, scoped to it. */
 export async function withOrgData<T>(
   org: Pick<Organization, "id" | "tier" | "server" | "databaseName" | "schemaName">,

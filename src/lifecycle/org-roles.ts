@@ -19,7 +19,7 @@ import { assertSafeIdentifier, quoteIdentifier } from "../data/sql-identifiers.t
 import type { Placement } from "../data/placement.ts";
 import { orgRoleName, rolePassword, switcherRoleName } from "../data/request-roles.ts";
 import type { AppRole } from "../data/request-roles.ts";
-import { orgTables } from "./org-data.ts";
+import { orgTables, requestPrivileges } from "./org-data.ts";
 
 /** What the functions below need to know about a DATABASE- or SCHEMA-tier organization. */
 export interface OrgRoleTarget {
@@ -77,7 +77,7 @@ export async function rotateOrgRolePassword(
 
 /**
  * Locks the database down and grants the organization's role DML on its organization
- * tables, nothing else. Runs after each migration run, in its transaction, with search_path
+ * tables (only INSERT and SELECT on append-only ones), nothing else. Runs after each migration run, in its transaction, with search_path
  * on the organization's schema (SCHEMA) or public (DATABASE); tables a migration adds are
  * granted here.
  */
@@ -97,7 +97,7 @@ export async function secureOrgTarget(client: pg.ClientBase, target: OrgRoleTarg
   const schema = target.schema ? quoteIdentifier(target.schema) : "public";
   await client.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
   for (const table of await orgTables(client)) {
-    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${schema}.${quoteIdentifier(table)} TO ${role}`);
+    await client.query(`GRANT ${requestPrivileges(table)} ON ${schema}.${quoteIdentifier(table)} TO ${role}`);
   }
 }
 

@@ -11,6 +11,8 @@ import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identi
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
 import { changeOrganization } from "./org-changes.ts";
+import { appendOperatorAudit } from "./org-audit.ts";
+import { withOrgData } from "./org-data.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
 
@@ -41,6 +43,8 @@ export interface ProvisionRequest {
   newId?: string;
   /** Host names (a subdomain of ORG_HOST_SUFFIX) recorded with the organization; taken ones are refused. */
   subdomainHosts?: string[];
+  /** The operator of a CLI command, recorded as the actor of organization.created. */
+  operator?: string;
 }
 
 export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
@@ -90,7 +94,7 @@ export function databaseNameFor(slug: string): string {
   }
 }
 
-type Step = (org: Organization, deps: ProvisionDeps) => Promise<Organization | void>;
+type Step = (org: Organization, deps: ProvisionDeps, request: ProvisionRequest) => Promise<Organization | void>;
 
 /** The organization's own database (DATABASE tier) or the host database it shares (SCHEMA, SHARED). */
 const createDatabase: Step = async (org, deps) => {
@@ -108,6 +112,24 @@ const migrate: Step = async (org, deps) => {
   return deps.central.organization.findUniqueOrThrow({ where: { id: org.id } });
 };
 
+/** The organization's first audit record (once, also when provisioning is resumed). */
+const recordCreation: Step = async (org, deps, request) => {
+  await withOrgData(org, deps.servers, async (client) => {
+    const found = await client.query(
+      "SELECT 1 FROM audit_events WHERE org_id = $1 AND action = 'organization.created'",
+      [org.id],
+    );
+    if (found.rowCount) return;
+    await appendOperatorAudit(client, {
+      action: "organization.created",
+      orgId: org.id,
+      operator: request.operator ?? null,
+      actorId: request.ownerId ?? null,
+      changes: (["slug", "name", "tier", "server"] as const).map((field) => ({ field, old: null, new: org[field] })),
+    });
+  });
+};
+
 const markReady: Step = (org, deps) => changeOrganization(deps, org.id, { state: "READY", lastError: null });
 
 /** The steps of each tier, in order. Each is safe to run again. */
@@ -115,17 +137,20 @@ const PIPELINES: Record<Tier, Array<[string, Step]>> = {
   DATABASE: [
     ["create database", createDatabase],
     ["migrate", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
   SCHEMA: [
     ["create schema database", createDatabase],
     ["create schema and migrate", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
   SHARED: [
     ["create shared database", createDatabase],
     ["create application role", createAppRole],
     ["migrate shared database", migrate],
+    ["record creation", recordCreation],
     ["mark ready", markReady],
   ],
 };
@@ -138,7 +163,7 @@ export async function provisionOrganization(deps: ProvisionDeps, request: Provis
     deps.onStep?.(name, current);
     try {
       await deps.beforeStep?.(name, current);
-      current = (await step(current, deps)) ?? current;
+      current = (await step(current, deps, request)) ?? current;
     } catch (error) {
       const reason = `${name}: ${error instanceof Error ? error.message : String(error)}`;
       await changeOrganization(deps, org.id, { state: "FAILED", lastError: reason });

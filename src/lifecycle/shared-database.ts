@@ -6,7 +6,7 @@ import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { ensureRole } from "../data/role-passwords.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import type { AppRole } from "../data/request-roles.ts";
-import { orgTables } from "./org-data.ts";
+import { orgTables, requestPrivileges } from "./org-data.ts";
 import { revokeLargeObjects } from "./org-roles.ts";
 
 /** The policy name; one per table. */
@@ -38,7 +38,8 @@ export async function secureSharedDatabase(client: pg.ClientBase, role: AppRole)
     await client.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
     await client.query(`DROP POLICY IF EXISTS ${POLICY} ON ${table}`);
     await client.query(`CREATE POLICY ${POLICY} ON ${table} USING (${RULE}) WITH CHECK (${RULE})`);
-    await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${roleName}`);
+    // Append-only tables (the audit log): INSERT and SELECT only.
+    await client.query(`GRANT ${requestPrivileges(table_name)} ON ${table} TO ${roleName}`);
   }
   await client.query(`GRANT USAGE ON SCHEMA public TO ${roleName}`);
   // The role reads migrations' bookkeeping nowhere and owns nothing: no other grants. It

@@ -84,6 +84,11 @@ describe("log-in and refresh", () => {
     expect(reused.filter((e) => e.sessionId === sid)).toEqual([
       expect.objectContaining({ userId: stolen.user.id, sessionId: sid, revoked: true }),
     ]);
+    // ... and in the central audit log, once.
+    const audited = await app.central.accountAuditEvent.findMany({
+      where: { action: "session.refresh_token_reused", userId: stolen.user.id },
+    });
+    expect(audited.map((e) => e.details)).toEqual([expect.objectContaining({ sessionId: sid, revoked: true })]);
   });
 
   it("lets exactly one of two concurrent refreshes with one token through, and then ends the session", async () => {

@@ -1,6 +1,8 @@
 // Managing members, for admins and owners: add an existing account by email, change a role,
 // remove. Only owners touch the OWNER role, and an organization keeps at least one owner
-// (src/accounts/members.ts). A removed member is refused on their very next request.
+// (src/accounts/members.ts). A removed member is refused on their very next request. Each
+// change is recorded in the organization's audit log, committed with the change.
+import { recordIn } from "../access.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule } from "../input-rules.ts";
 import { MemberRef } from "./member.ts";
@@ -35,19 +37,19 @@ builder.mutationFields((t) => ({
     type: MemberRef,
     args: { input: t.arg({ type: AddMemberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.add(ctx.org.id, ctx.user.id, input.email, input.role ?? "MEMBER"),
+      ctx.accounts.members.add(ctx.org.id, ctx.user.id, input.email, input.role ?? "MEMBER", recordIn(ctx)),
   }),
   changeRole: t.withAuth({ role: "ADMIN" }).field({
     type: MemberRef,
     args: { input: t.arg({ type: ChangeRoleInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.changeRole(ctx.org.id, ctx.user.id, input.userId.toLowerCase(), input.role),
+      ctx.accounts.members.changeRole(ctx.org.id, ctx.user.id, input.userId.toLowerCase(), input.role, recordIn(ctx)),
   }),
   removeMember: t.withAuth({ role: "ADMIN" }).field({
     type: MemberRef,
     description: "Returns the membership as it was.",
     args: { input: t.arg({ type: RemoveMemberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      ctx.accounts.members.remove(ctx.org.id, ctx.user.id, input.userId.toLowerCase()),
+      ctx.accounts.members.remove(ctx.org.id, ctx.user.id, input.userId.toLowerCase(), recordIn(ctx)),
   }),
 }));

@@ -3,6 +3,7 @@
 // database; these resolvers go through ctx.accounts.
 import { Role, Tier } from "../../data/generated/central/enums.ts";
 import type { CurrentOrg } from "../context.ts";
+import { recordIn } from "../access.ts";
 import { builder } from "../builder.ts";
 import { textRule } from "../input-rules.ts";
 
@@ -52,7 +53,7 @@ builder.mutationField("updateOrganization", (t) =>
     description: "Owners only.",
     args: { input: t.arg({ type: UpdateOrganizationInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      await ctx.accounts.organizations.renameOrganization(ctx.org.id, input.name);
+      await ctx.accounts.organizations.renameOrganization(ctx.org.id, input.name, recordIn(ctx));
       return { ...ctx.org, name: input.name };
     },
   }),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { Session } from "../../accounts/sessions.ts";
 import type { SignUpAnswer } from "../../accounts/sign-up.ts";
+import { auditedLogIn, auditedSignUp } from "../account-events.ts";
 import { builder } from "../builder.ts";
 import { emailRule, idRule, passwordRule, textRule } from "../input-rules.ts";
 import { OrganizationRef } from "./organization.ts";
@@ -110,7 +111,7 @@ builder.mutationFields((t) => ({
       "Creates an account and mails a verification link; a taken address gets a mail instead. The answer is the same either way. No token needed.",
     skipTypeScopes: true,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.signUp(input),
+    resolve: (_root, { input }, ctx) => auditedSignUp(ctx, input.email, () => ctx.accounts.signUp(input)),
   }),
   logIn: t.field({
     type: SessionRef,
@@ -118,7 +119,8 @@ builder.mutationFields((t) => ({
       "No token needed. A wrong email or password gives the same error; attempts per email are throttled (RATE_LIMITED).",
     skipTypeScopes: true,
     args: { input: t.arg({ type: LogInInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.accounts.sessions.logIn(input, clientHint(ctx.request)),
+    resolve: (_root, { input }, ctx) =>
+      auditedLogIn(ctx, input.email, () => ctx.accounts.sessions.logIn(input, clientHint(ctx.request))),
   }),
   refreshSession: t.field({
     type: SessionRef,
