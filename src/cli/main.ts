@@ -22,6 +22,7 @@ import {
   slugListArgument,
   TIERS,
 } from "./arguments.ts";
+import { addMoveCommand } from "./move-command.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { registerRolesCommand } from "./roles-command.ts";
@@ -198,6 +199,7 @@ orgs
   );
 
 addOrgLimitsCommand(orgs);
+addMoveCommand(orgs, confirm);
 
 const migrate = program
   .command("migrate")

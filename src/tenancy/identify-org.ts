@@ -43,7 +43,7 @@ const ORG_FIELDS = {
  * The organization the caller acts for, or null when none was asked for and the caller
  * belongs to several (or none). Errors: UNAUTHENTICATED when the organization does not
  * exist (or was deleted) or the user is unknown, FORBIDDEN when the user is not a member,
- * TENANT_UNAVAILABLE when it exists but is not READY.
+ * TENANT_UNAVAILABLE when it exists but is not READY (or MOVING: served from its source until the switch).
  */
 export async function identifyOrg(
   central: CentralDb,
@@ -80,7 +80,7 @@ export async function identifyOrg(
     org = memberships[0]!.org;
     role = memberships[0]!.role;
   }
-  if (org.state !== "READY") {
+  if (org.state !== "READY" && org.state !== "MOVING") {
     throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, {
       state: org.state,
     });
