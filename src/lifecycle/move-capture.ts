@@ -94,10 +94,16 @@ export async function startCapture(client: pg.ClientBase, orgId: string, tables:
 }
 
 /**
- * Stops capturing for the organization and forgets its change log and fence; the triggers
- * and the schema go when no other organization of this database is moving. Idempotent.
+ * Stops capturing for the organization and forgets its change log and fence. Triggers on its
+ * own tables go; on tables it shares (`shared`: the SHARED tier) only when no other
+ * organization of this database is moving; the schema when no trigger uses it. Idempotent.
  */
-export async function stopCapture(client: pg.ClientBase, orgId: string, tables: string[]): Promise<void> {
+export async function stopCapture(
+  client: pg.ClientBase,
+  orgId: string,
+  tables: string[],
+  shared: boolean,
+): Promise<void> {
   if (!(await captureInstalled(client))) return;
   await client.query("BEGIN");
   try {
@@ -105,14 +111,14 @@ export async function stopCapture(client: pg.ClientBase, orgId: string, tables: 
     await client.query(`DELETE FROM ${SCHEMA}.moving_orgs WHERE org_id = $1`, [orgId]);
     await client.query(`DELETE FROM ${SCHEMA}.changes WHERE org_id = $1`, [orgId]);
     const others = await client.query(`SELECT 1 FROM ${SCHEMA}.moving_orgs LIMIT 1`);
-    if (others.rowCount === 0) {
+    if (!shared || others.rowCount === 0) {
       for (const table of tables) await client.query(`DROP TRIGGER IF EXISTS ${TRIGGER} ON ${quoteIdentifier(table)}`);
-      // Other schemas of a host database may still have triggers on the function: keep it then.
-      const used = await client.query(
-        `SELECT 1 FROM pg_trigger WHERE tgfoid = '${SCHEMA}.capture()'::regprocedure LIMIT 1`,
-      );
-      if (used.rowCount === 0) await client.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
     }
+    // Other schemas of a host database may still have triggers on the function: keep it then.
+    const used = await client.query(
+      `SELECT 1 FROM pg_trigger WHERE tgfoid = '${SCHEMA}.capture()'::regprocedure LIMIT 1`,
+    );
+    if (used.rowCount === 0 && others.rowCount === 0) await client.query(`DROP SCHEMA ${SCHEMA} CASCADE`);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

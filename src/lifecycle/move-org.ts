@@ -42,6 +42,8 @@ export interface MoveDeps extends LifecycleDeps {
   afterStep?: (step: MoveStep) => void | Promise<void>;
   /** Called before each step (tests alter the target before the switch). */
   beforeStep?: (step: MoveStep, move: OrgMove) => void | Promise<void>;
+  /** Runs while writes are paused in the switch (tests start a write there). */
+  whilePaused?: () => Promise<void>;
   /** Catch-up stops once a round applies fewer changes than this; the rest waits for the switch. */
   catchUpBelow?: number;
 }
@@ -229,6 +231,7 @@ const STEPS: Record<Exclude<MoveStep, "plan">, StepRun> = {
       await pauseWrites(sides.source, org.id);
       const paused = performance.now();
       try {
+        await deps.whilePaused?.();
         await applyChanges(sides);
         const verifying = performance.now();
         const sums = await verifyCopy(sides);
@@ -272,7 +275,7 @@ export async function abortMove(deps: MoveDeps, slug: string): Promise<void> {
     throw new Error(`${slug} has already switched to its target; move it back instead (orgs move ${slug} --tier ...)`);
   const source = sourceOf(move);
   await withPlacementSession(withId(org, source), deps.servers, async (client) =>
-    stopCapture(client, org.id, await orgTables(client)),
+    stopCapture(client, org.id, await orgTables(client), source.tier === "SHARED"),
   );
   await removePlacementData(deps.servers, org.id, targetOf(move), source);
   await deps.central.$transaction([
@@ -301,7 +304,7 @@ export async function cleanUpMove(deps: MoveDeps, slug: string): Promise<void> {
     // The capture schema and triggers stay only while other organizations of that database are
     // moving. (A SCHEMA host database's public schema has no organization tables: no triggers to drop.)
     await withPlacementSession(withId(org, { ...source, tier: "SHARED", schemaName: null }), deps.servers, async (c) =>
-      stopCapture(c, org.id, await orgTables(c)),
+      stopCapture(c, org.id, await orgTables(c), true),
     );
   }
   await deps.central.orgMove.delete({ where: { orgId: org.id } });
