@@ -3,7 +3,7 @@
 // write implies, and the organization's item rows as a placement holds them.
 import type { Organization } from "../../src/data/central-client.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
-import { cleanUpMove } from "../../src/lifecycle/move-org.ts";
+import { cleanUpMove, moveOrganization } from "../../src/lifecycle/move-org.ts";
 import type { Placement } from "../../src/data/placement.ts";
 import { withPlacementSession } from "../../src/lifecycle/move-rows.ts";
 import type { TestApp } from "./app.ts";
@@ -96,4 +96,15 @@ export async function removeMoveLeftovers(app: TestApp): Promise<void> {
   for (const url of Object.values(app.servers)) {
     for (const host of [`${prefix}_shared`, `${prefix}_schemas`]) await dropDatabase(url, host);
   }
+}
+
+/** Moves the organization to the placement (the source removed at once) and returns its new record. */
+export async function moveTo(
+  app: TestApp,
+  org: Pick<Organization, "id" | "slug">,
+  tier: Organization["tier"],
+  server: string,
+): Promise<Organization> {
+  await moveOrganization(app.lifecycle, { slug: org.slug, tier, server, dropSource: true });
+  return placementOf(app, org);
 }
