@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ default: (args: string[]) => Promi
   abuse: () => import("./abuse.ts"),
   "role-switch": () => import("./role-switch.ts"),
   shutdown: () => import("./shutdown.ts"),
+  move: () => import("./move.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);
