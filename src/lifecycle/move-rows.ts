@@ -6,7 +6,7 @@ import type pg from "pg";
 import type { Placement } from "../data/placement.ts";
 import { resolvePlacement } from "../data/placement.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
-import { withPgClient } from "../data/server-admin.ts";
+import { inTransaction, withPgClient } from "../data/server-admin.ts";
 import { forgetChanges, primaryKeyOf, readChanges } from "./move-capture.ts";
 
 const COPY_BATCH = 5000;
@@ -106,7 +106,7 @@ export async function applyChanges(sides: MoveSides, stopBelow = 1): Promise<num
       const keysJson = JSON.stringify(byTable.get(table));
       const t = quoteIdentifier(table);
       const r = await sides.source.query<{ rows: string }>(
-        `SELECT coalesce(json_agg(t), '[]')::text AS rows FROM ${t} t
+        `SELECT coalesce(json_agg(t ORDER BY ${keys.map((k) => `t.${quoteIdentifier(k)}`).join(", ")}), '[]')::text AS rows FROM ${t} t
           WHERE t.org_id = $1 AND EXISTS (SELECT 1 FROM json_populate_recordset(null::${t}, $2::json) k WHERE ${joinOn(keys, "t", "k")})`,
         [sides.orgId, keysJson],
       );
@@ -148,11 +148,39 @@ async function upsertRows(target: pg.ClientBase, table: string, keys: string[], 
   const others = columns.rows.map((c) => c.name).filter((c) => !keys.includes(c));
   const t = quoteIdentifier(table);
   const set = others.map((c) => `${quoteIdentifier(c)} = EXCLUDED.${quoteIdentifier(c)}`).join(", ");
-  await target.query(
-    `INSERT INTO ${t} SELECT * FROM json_populate_recordset(null::${t}, $1::json)
-     ON CONFLICT (${keyList(keys)}) DO ${set ? `UPDATE SET ${set}` : "NOTHING"}`,
-    [rowsJson],
-  );
+  const upsert = (json: string) =>
+    target.query(
+      `INSERT INTO ${t} SELECT * FROM json_populate_recordset(null::${t}, $1::json)
+       ON CONFLICT (${keyList(keys)}) DO ${set ? `UPDATE SET ${set}` : "NOTHING"}`,
+      [json],
+    );
+  try {
+    await upsert(rowsJson);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "23505") throw error;
+    // Another unique index (a project's live name) conflicts inside the batch: one row at a
+    // time, each conflicting row again after the others (a renamed row frees its old name).
+    await inTransaction(target, async () => {
+      let pending = JSON.parse(rowsJson) as unknown[];
+      while (pending.length > 0) {
+        const failed: unknown[] = [];
+        for (const row of pending) {
+          await target.query("SAVEPOINT move_row");
+          try {
+            await upsert(JSON.stringify([row]));
+            await target.query("RELEASE SAVEPOINT move_row");
+          } catch (rowError) {
+            await target.query("ROLLBACK TO SAVEPOINT move_row");
+            if ((rowError as { code?: string }).code !== "23505") throw rowError;
+            failed.push(row);
+          }
+        }
+        // No row got in: a cycle (names swapped); the next run of the move tries again.
+        if (failed.length === pending.length) throw error;
+        pending = failed;
+      }
+    });
+  }
 }
 
 export interface TableSum {

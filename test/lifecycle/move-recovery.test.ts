@@ -215,3 +215,44 @@ describe("the switch", () => {
     expect((await itemsAt(app, source)).has(item.id)).toBe(false);
   });
 });
+
+describe("catch-up", () => {
+  it("applies renames whose unique live names collide within one batch (one row at a time)", async () => {
+    const org = await app.provisionOrg("renames", { tier: "SCHEMA" });
+    const owner = await memberOf(app, org, "OWNER");
+    const rename = async (project: { id: string; version: number }, name: string) => {
+      const r = dataOf(
+        await app.graphql(op("UpdateProject"), {
+          token: owner.token,
+          variables: { input: { id: project.id, version: project.version, name } },
+        }),
+      );
+      project.version = r.updateProject.version;
+    };
+    // Changes are applied in key order: b (the lower id) will take "alpha" from a in one batch.
+    const [b, a] = [await newProject(app, owner.token, "p1"), await newProject(app, owner.token, "p2")].sort((x, y) =>
+      x.id < y.id ? -1 : 1,
+    );
+    await rename(a!, "alpha");
+    await rename(b!, "gamma");
+    const renameDuringMove = async (step: MoveStep) => {
+      if (step !== "catch up") return;
+      await rename(a!, "tmp");
+      await rename(b!, "alpha");
+      await rename(a!, "beta");
+    };
+    await moveOrganization({ ...app.lifecycle, beforeStep: renameDuringMove }, { slug: org.slug, tier: "DATABASE" });
+    const moved = await placementOf(app, org);
+    const names = await withPlacementSession(
+      moved,
+      app.servers,
+      async (c) => (await c.query("SELECT id, name FROM projects WHERE org_id = $1", [org.id])).rows,
+    );
+    expect(new Map(names.map((r) => [r.id, r.name]))).toEqual(
+      new Map([
+        [a!.id, "beta"],
+        [b!.id, "alpha"],
+      ]),
+    );
+  });
+});
