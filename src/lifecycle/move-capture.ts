@@ -151,9 +151,19 @@ export async function forgetChanges(client: pg.ClientBase, orgId: string, seqs: 
   await client.query(`DELETE FROM ${SCHEMA}.changes WHERE org_id = $1 AND seq = ANY($2::bigint[])`, [orgId, seqs]);
 }
 
-/** Takes the organization's write lock for this session: writes wait until unlockWrites. */
+/**
+ * Takes the organization's write lock for this session: writes wait until resumeWrites. It
+ * waits for writing transactions in flight (new writes queue behind it), at most 5 s: a
+ * transaction left open must not hold every write of the organization up; the switch then
+ * fails and running the move again retries it.
+ */
 export async function pauseWrites(client: pg.ClientBase, orgId: string): Promise<void> {
-  await client.query("SELECT pg_advisory_lock(hashtextextended('tenantgraph move ' || $1, 0))", [orgId]);
+  await client.query("SET lock_timeout = '5s'");
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtextextended('tenantgraph move ' || $1, 0))", [orgId]);
+  } finally {
+    await client.query("RESET lock_timeout");
+  }
 }
 
 export async function resumeWrites(client: pg.ClientBase, orgId: string): Promise<void> {

@@ -230,9 +230,10 @@ const STEPS: Record<Exclude<MoveStep, "plan">, StepRun> = {
       const verifying = performance.now();
       const changed = await verifyBeforePause(sides);
       report.verifyMs = performance.now() - verifying;
-      // Session-level: held across the central transaction, released even if that fails.
-      await pauseWrites(sides.source, org.id);
+      // Writes queue from the moment the lock is asked for. Session-level: held across the
+      // central transaction, released even if that fails.
       const paused = performance.now();
+      await pauseWrites(sides.source, org.id);
       try {
         await deps.whilePaused?.();
         await applyChanges(sides, 1, changed);

@@ -108,3 +108,28 @@ export async function moveTo(
   await moveOrganization(app.lifecycle, { slug: org.slug, tier, server, dropSource: true });
   return placementOf(app, org);
 }
+
+export interface Reader {
+  /** Item ids the reader was shown. */
+  seen: Set<string>;
+  failures: string[];
+  stop(): Promise<void>;
+}
+
+/** Pages through the organization's items (deleted ones included) until stopped. */
+export function startReader(app: TestApp, token: string): Reader {
+  const reader: Reader = { seen: new Set(), failures: [], stop: async () => {} };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const r = await app.graphql(op("Items"), { token, variables: { first: 100, includeDeleted: true } });
+      if (r.errors) reader.failures.push(JSON.stringify(r.errors));
+      for (const edge of r.data?.itemsConnection.edges ?? []) reader.seen.add(edge.node.id);
+    }
+  })();
+  reader.stop = async () => {
+    running = false;
+    await loop;
+  };
+  return reader;
+}

@@ -8,7 +8,14 @@ import { tableSums, withPlacementSession } from "../../src/lifecycle/move-rows.t
 import type { Tier } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
-import { itemsAt, placementOf, removeMoveLeftovers, startWriter, type ItemState } from "../helpers/moves.ts";
+import {
+  itemsAt,
+  placementOf,
+  removeMoveLeftovers,
+  startReader,
+  startWriter,
+  type ItemState,
+} from "../helpers/moves.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf } from "../helpers/results.ts";
 
@@ -54,7 +61,20 @@ describe.each(PAIRS)("moving %s -> %s (to server %s) under a concurrent writer",
     const sourceTimes = await withPlacementSession(source, app.servers, (c) =>
       c.query("SELECT id, created_at, updated_at FROM items WHERE org_id = $1 ORDER BY id", [org.id]),
     );
+    // A neighbour in the same source placement (same database for SCHEMA hosts and SHARED).
+    const neighbour = await app.provisionOrg(`nb-${from.slice(0, 2)}-${to.slice(0, 2)}-${server}`.toLowerCase(), {
+      tier: from,
+    });
+    const other = await memberOf(app, neighbour, "OWNER");
+    const otherProject = await newProject(app, other.token, "Staying");
+    const otherItem = dataOf(
+      await app.graphql(op("NewItem"), {
+        token: other.token,
+        variables: { input: { projectId: otherProject.id, title: "neighbour's" } },
+      }),
+    ).createItem;
     const writer = startWriter(app, owner.token, project.id, seed);
+    const readers = [startReader(app, owner.token), startReader(app, other.token)];
     let sourceAtSwitch: Awaited<ReturnType<typeof tableSums>> | undefined;
     const report = await moveOrganization(
       {
@@ -73,8 +93,14 @@ describe.each(PAIRS)("moving %s -> %s (to server %s) under a concurrent writer",
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // writes after the switch
     await writer.stop();
+    await Promise.all(readers.map((r) => r.stop()));
 
     expect(writer.failures).toEqual([]);
+    // Every reader saw its own organization's rows only, before, during and after the switch.
+    expect(readers.flatMap((r) => r.failures)).toEqual([]);
+    expect([...readers[0]!.seen].filter((id) => !writer.items.has(id))).toEqual([]);
+    expect(readers[0]!.seen.size).toBeGreaterThan(0);
+    expect([...readers[1]!.seen]).toEqual([otherItem.id]);
     expect(writer.acknowledged).toBeGreaterThan(5);
     const moved = await placementOf(app, org);
     expect({ tier: moved.tier, server: moved.server, state: moved.state }).toEqual({
