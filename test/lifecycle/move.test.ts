@@ -2,6 +2,7 @@
 // acknowledged (none fails, the switch only makes writes wait), the target then holds exactly
 // what the acknowledged writes imply (same ids, versions, timestamps), the source is not
 // written after the switch, and the organization is served from the target.
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { moveOrganization } from "../../src/lifecycle/move-org.ts";
 import { tableSums, withPlacementSession } from "../../src/lifecycle/move-rows.ts";
@@ -20,8 +21,10 @@ import { op } from "../helpers/operations.ts";
 import { dataOf } from "../helpers/results.ts";
 
 let app: TestApp;
+/** Errors the app logged (masked for clients): shown when a request of a test failed. */
+const logged: string[] = [];
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({ logger: pino({ level: "warn" }, { write: (line: string) => void logged.push(line) }) });
 });
 afterAll(async () => {
   await removeMoveLeftovers(app);
@@ -95,9 +98,12 @@ describe.each(PAIRS)("moving %s -> %s (to server %s) under a concurrent writer",
     await writer.stop();
     await Promise.all(readers.map((r) => r.stop()));
 
-    expect(writer.failures).toEqual([]);
+    expect(writer.failures, logged.join("\n")).toEqual([]);
     // Every reader saw its own organization's rows only, before, during and after the switch.
-    expect(readers.flatMap((r) => r.failures)).toEqual([]);
+    expect(
+      readers.flatMap((r) => r.failures),
+      logged.join("\n"),
+    ).toEqual([]);
     expect([...readers[0]!.seen].filter((id) => !writer.items.has(id))).toEqual([]);
     expect(readers[0]!.seen.size).toBeGreaterThan(0);
     expect([...readers[1]!.seen]).toEqual([otherItem.id]);
