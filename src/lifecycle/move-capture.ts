@@ -79,7 +79,13 @@ export async function startCapture(client: pg.ClientBase, orgId: string, tables:
     await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(", ")} IN SHARE ROW EXCLUSIVE MODE`);
     for (const table of tables) {
       const keys = (await primaryKeyOf(client, table)).map((k) => client.escapeLiteral(k)).join(", ");
-      await client.query(`DROP TRIGGER IF EXISTS ${TRIGGER} ON ${quoteIdentifier(table)}`);
+      // An existing trigger (another organization of a SHARED database is moving) stays: dropping
+      // it would need an ACCESS EXCLUSIVE lock, which deadlocks with readers of several tables.
+      const existing = await client.query("SELECT 1 FROM pg_trigger WHERE tgname = $1 AND tgrelid = to_regclass($2)", [
+        TRIGGER,
+        quoteIdentifier(table),
+      ]);
+      if (existing.rowCount === 1) continue;
       await client.query(
         `CREATE TRIGGER ${TRIGGER} BEFORE INSERT OR UPDATE OR DELETE ON ${quoteIdentifier(table)}
            FOR EACH ROW EXECUTE FUNCTION ${SCHEMA}.capture(${keys})`,
@@ -105,8 +111,26 @@ export async function stopCapture(
   shared: boolean,
 ): Promise<void> {
   if (!(await captureInstalled(client))) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await stopCaptureOnce(client, orgId, tables, shared);
+    } catch (error) {
+      // Dropping triggers needs ACCESS EXCLUSIVE locks: against a reader of several tables this
+      // transaction gives way (it detects the deadlock first) and tries again.
+      if ((error as { code?: string }).code !== "40P01" || attempt === 5) throw error;
+    }
+  }
+}
+
+async function stopCaptureOnce(client: pg.ClientBase, orgId: string, tables: string[], shared: boolean) {
   await client.query("BEGIN");
   try {
+    // deadlock_timeout needs a superuser: an owner's session simply keeps the server's.
+    await client.query("SAVEPOINT settings");
+    await client.query("SET LOCAL deadlock_timeout = '50ms'").then(
+      () => client.query("RELEASE SAVEPOINT settings"),
+      () => client.query("ROLLBACK TO SAVEPOINT settings"),
+    );
     await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph move setup'))");
     await client.query(`DELETE FROM ${SCHEMA}.moving_orgs WHERE org_id = $1`, [orgId]);
     await client.query(`DELETE FROM ${SCHEMA}.changes WHERE org_id = $1`, [orgId]);
