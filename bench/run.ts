@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ default: (args: string[]) => Promi
   "role-switch": () => import("./role-switch.ts"),
   shutdown: () => import("./shutdown.ts"),
   "observe-overhead": () => import("./observe-overhead.ts"),
+  move: () => import("./move.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);

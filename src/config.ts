@@ -117,6 +117,8 @@ export interface Config {
    * host many organizations on each server (<prefix>_schemas, <prefix>_shared).
    */
   defaults: { tier: Tier; server: string; hostDatabasePrefix: string };
+  /** How long a moved organization's source is kept before `orgs move --cleanup` removes it (hours). */
+  moveKeepSourceHours: number;
   logLevel: string;
   /** Rate limits and quotas, and the store every process counts in (src/rate-limits-config.ts). */
   rateLimits: LimitsConfig;
@@ -187,6 +189,7 @@ const Env = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier")
     .default("tenantgraph"),
+  MOVE_KEEP_SOURCE_HOURS: int(24, 0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),
   // Limits before work (README "Production checklist"); defaults fit every operation in operations/.
@@ -278,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routeCache: { maxEntries: e.ROUTE_CACHE_SIZE, ttlMs: e.ROUTE_CACHE_TTL_SECONDS * 1000 },
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
     defaults: { tier: e.DEFAULT_TIER, server: e.DEFAULT_SERVER, hostDatabasePrefix: e.HOST_DATABASE_PREFIX },
+    moveKeepSourceHours: e.MOVE_KEEP_SOURCE_HOURS,
     logLevel: e.LOG_LEVEL,
     rateLimits: limitsConfig(e),
     seedDemo: e.SEED_DEMO === undefined ? e.DATABASE_URL === undefined : e.SEED_DEMO === "true" || e.SEED_DEMO === "1",

@@ -24,6 +24,7 @@ import {
 } from "./arguments.ts";
 import { addOrgAuditCommand, registerAuditCommand } from "./audit-command.ts";
 import { registerImpersonateCommand } from "./impersonate-command.ts";
+import { addMoveCommand } from "./move-command.ts";
 import { operatorOf } from "./operator.ts";
 import { addOrgLimitsCommand } from "./org-limits-command.ts";
 import { addOrgStatsCommand } from "./org-stats-command.ts";
@@ -208,6 +209,7 @@ orgs
 addOrgLimitsCommand(orgs);
 addOrgStatsCommand(orgs);
 addOrgAuditCommand(orgs);
+addMoveCommand(orgs, confirm);
 registerImpersonateCommand(program);
 registerAuditCommand(program);
 

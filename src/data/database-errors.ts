@@ -28,6 +28,8 @@ const UNREACHABLE_CODES = new Set([
   "P1003",
   "P1017",
   "P2021",
+  // A move's fence (isMovedAway below) when the request could not be retried on the new placement.
+  "TGMV1",
 ]);
 const UNREACHABLE_KINDS = new Set([
   "DatabaseNotReachable",
@@ -57,6 +59,19 @@ export function causes(error: unknown): unknown[] {
   }
   return seen;
 }
+
+/**
+ * The organization moved to another placement and its old one refused the write (SQLSTATE
+ * TGMV1, raised by a move's fence: src/lifecycle/move-capture.ts). Nothing was written; the
+ * request can run again on the new placement.
+ */
+export function isMovedAway(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const { code, originalCode } = e as { code?: unknown; originalCode?: unknown };
+    return code === MOVED_AWAY || originalCode === MOVED_AWAY;
+  });
+}
+const MOVED_AWAY = "TGMV1";
 
 /** PostgreSQL cancelled the statement (SQLSTATE 57014): the statement timeout ran out. */
 export function isQueryTimeout(error: unknown): boolean {

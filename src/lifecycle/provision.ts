@@ -96,6 +96,18 @@ export function databaseNameFor(slug: string): string {
 
 type Step = (org: Organization, deps: ProvisionDeps, request: ProvisionRequest) => Promise<Organization | void>;
 
+/** Where a new organization of `tier` lives on a server: its own database, a schema of the host database, or the shared one. */
+export function placementFor(
+  tier: Tier,
+  slug: string,
+  hostDatabasePrefix = "tenantgraph",
+): { databaseName: string; schemaName: string | null } {
+  const orgName = databaseNameFor(slug);
+  if (tier === "DATABASE") return { databaseName: orgName, schemaName: null };
+  if (tier === "SCHEMA") return { databaseName: hostDatabaseFor("SCHEMA", hostDatabasePrefix), schemaName: orgName };
+  return { databaseName: hostDatabaseFor("SHARED", hostDatabasePrefix), schemaName: null };
+}
+
 /** The organization's own database (DATABASE tier) or the host database it shares (SCHEMA, SHARED). */
 const createDatabase: Step = async (org, deps) => {
   await ensureDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
@@ -155,6 +167,16 @@ const PIPELINES: Record<Tier, Array<[string, Step]>> = {
   ],
 };
 
+/**
+ * The steps that make a placement ready for an organization's rows (database, roles,
+ * migrations, grants, row-level security), without routing it: a move's target gets exactly
+ * what a new organization gets.
+ */
+export function placementSteps(tier: Tier): Array<[string, Step]> {
+  // A move copies the organization's audit records: it must not write a second "created" one.
+  return PIPELINES[tier].filter(([, step]) => step !== markReady && step !== recordCreation);
+}
+
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
   const org = await recordOrganization(deps, request);
   if (org.state === "READY") return org;
@@ -208,13 +230,7 @@ async function recordOrganization(deps: ProvisionDeps, request: ProvisionRequest
     if (org.state === "READY") return org;
     return changeOrganization(deps, org.id, { state: "PROVISIONING" });
   }
-  const prefix = deps.defaults?.hostDatabasePrefix ?? "tenantgraph";
-  const placement =
-    tier === "DATABASE"
-      ? { databaseName: orgName, schemaName: null }
-      : tier === "SCHEMA"
-        ? { databaseName: hostDatabaseFor("SCHEMA", prefix), schemaName: orgName }
-        : { databaseName: hostDatabaseFor("SHARED", prefix), schemaName: null };
+  const placement = placementFor(tier, slug, deps.defaults?.hostDatabasePrefix);
   // A database of that name that we did not create is someone else's: never adopt it.
   if (tier === "DATABASE" && (await databaseExists(deps.servers[server]!, orgName))) {
     throw new ProvisionInputError("slug", `database ${orgName} already exists on server ${server}`);

@@ -2,7 +2,7 @@
 // operator command, another process, or this one: AnnounceLocally delivers this process's own
 // changes at once, the NOTIFY comes back later and finds nothing left to forget):
 //  - org-deleted: forget the organization and its memberships, drop its clients;
-//  - org-changed: forget its placement and state, and drop its clients (after the requests
+//  - org-changed: forget its placement and state (e.g. an `orgs move` switched it), and drop its clients (after the requests
 //    that borrowed them finish), so the next request reroutes to the new placement;
 //  - membership-changed: forget that one membership (and the user's "only organization");
 //  - resync (the listening connection was re-established, events may have been missed):

@@ -36,8 +36,8 @@ export interface OrgLookup {
  * The organization the caller acts for, or null when none was asked for and the caller
  * belongs to several (or none). Errors: UNAUTHENTICATED when the organization does not
  * exist (or was deleted) or the user is unknown, FORBIDDEN when the user is not a member,
- * TENANT_UNAVAILABLE when it exists but is not READY (or not yet migrated to
- * `requiredSchemaVersion`).
+ * TENANT_UNAVAILABLE when it exists but is neither READY nor MOVING (a moving organization is
+ * served from its source until the switch), or is not yet migrated to `requiredSchemaVersion`.
  *
  * A cached organization and membership cost no central statement; otherwise one statement
  * reads the organization, the membership and whether the user exists (src/data/org-access.ts).
@@ -73,7 +73,7 @@ export async function identifyOrg(
   }
   const org = access.org!;
   const role = access.role!;
-  if (org.state !== "READY") {
+  if (org.state !== "READY" && org.state !== "MOVING") {
     throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is not available (${org.state.toLowerCase()})`, {
       state: org.state,
     });

@@ -12,6 +12,15 @@ import { orgIdOnHost, type OrgHostDirectory } from "./org-hosts.ts";
 import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org-client-cache.ts";
 import { resolvePlacement } from "../data/placement.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { isMovedAway } from "../data/database-errors.ts";
+
+/** How long a request refused by a move's fence waits for the new placement to be visible. */
+const MOVED_WAIT_MS = 3000;
+
+function refusedAsMoved(result: unknown): boolean {
+  const errors = (result as { errors?: readonly unknown[] } | null)?.errors;
+  return Array.isArray(errors) && errors.some((error) => isMovedAway(error));
+}
 
 export interface TenancyOptions {
   central: CentralDb;
@@ -35,42 +44,68 @@ export function useTenancy({
   orgHosts,
   metrics,
 }: TenancyOptions): Plugin<RequestContext> {
-  const leases = new WeakMap<Request, OrgClientLease>();
+  const leases = new WeakMap<Request, OrgClientLease & { key: string }>();
+
+  /** Identifies the organization and borrows its client; `movedFrom`: wait until the placement is another one. */
+  async function attach(context: RequestContext, movedFrom?: string): Promise<Partial<RequestContext>> {
+    const orgId = orgIdOnHost(
+      (await orgHosts?.orgIdFor(context.request)) ?? null,
+      requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined),
+    );
+    const identify = () => identifyOrg({ central, cache: routes }, context.user!.id, orgId, requiredSchemaVersion);
+    let org = await identify();
+    if (!org) return { org: null, db: NO_ORGANIZATION_DB };
+    let datasource = resolvePlacement(org, servers);
+    // The move's switch announces org-changed: the cached placement is forgotten, the next read is the new one.
+    for (const deadline = Date.now() + MOVED_WAIT_MS; movedFrom === datasource.key && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      org = (await identify())!;
+      datasource = resolvePlacement(org, servers);
+    }
+    const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
+    let lease: OrgClientLease;
+    try {
+      lease = await orgClients.acquire(datasource);
+    } catch (error) {
+      if (error instanceof TenantBusyError) {
+        metrics?.tenantBusy.inc({ server: org.server });
+        log.warn({ err: error }, "connection budget exhausted");
+        throw appError("TENANT_BUSY", "too many organizations are busy on this server; retry shortly");
+      }
+      log.error({ err: error }, "organization database unreachable");
+      throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is temporarily unavailable`);
+    }
+    leases.get(context.request)?.release();
+    leases.set(context.request, { ...lease, key: datasource.key });
+    return {
+      org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: org.role },
+      db: lease.db,
+      placementServer: org.server,
+      log,
+    };
+  }
+
   return {
     async onContextBuilding({ context, extendContext }) {
       if (!context.user) {
         extendContext({ org: null, db: NO_ORGANIZATION_DB });
         return;
       }
-      const orgId = orgIdOnHost(
-        (await orgHosts?.orgIdFor(context.request)) ?? null,
-        requestedOrgId(context.request.headers.get("x-org-id"), context.requestedOrgId ?? undefined),
-      );
-      const org = await identifyOrg({ central, cache: routes }, context.user.id, orgId, requiredSchemaVersion);
-      if (!org) {
-        extendContext({ org: null, db: NO_ORGANIZATION_DB });
-        return;
-      }
-      const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
-      let lease: OrgClientLease;
-      try {
-        lease = await orgClients.acquire(resolvePlacement(org, servers));
-      } catch (error) {
-        if (error instanceof TenantBusyError) {
-          metrics?.tenantBusy.inc({ server: org.server });
-          log.warn({ err: error }, "connection budget exhausted");
-          throw appError("TENANT_BUSY", "too many organizations are busy on this server; retry shortly");
-        }
-        log.error({ err: error }, "organization database unreachable");
-        throw appError("TENANT_UNAVAILABLE", `organization ${org.slug} is temporarily unavailable`);
-      }
-      leases.set(context.request, lease);
-      extendContext({
-        org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: org.role },
-        db: lease.db,
-        placementServer: org.server,
-        log,
-      });
+      extendContext(await attach(context));
+    },
+    // An organization that moved while this operation ran: its old placement refused the write
+    // (nothing was written there), so the operation runs once more on the new placement.
+    onExecute({ executeFn }) {
+      return {
+        async onExecuteDone({ args, result, setResult }) {
+          const context = args.contextValue as RequestContext;
+          if (!context.org || !refusedAsMoved(result)) return;
+          const moved = leases.get(context.request);
+          context.log.info({ orgId: context.org.id }, "organization moved during the request; running it again there");
+          Object.assign(context, await attach(context, moved?.key));
+          setResult(await executeFn(args));
+        },
+      };
     },
     onResponse({ request }) {
       leases.get(request)?.release();

@@ -182,7 +182,7 @@ describe("tokens", () => {
   it("refuses an organization that is not READY with TENANT_UNAVAILABLE", async () => {
     const frozen = await app.provisionOrg("frozen");
     await app.central.membership.create({ data: { userId: alice.id, orgId: frozen.id, role: "OWNER" } });
-    await app.central.organization.update({ where: { id: frozen.id }, data: { state: "MOVING" } });
+    await app.central.organization.update({ where: { id: frozen.id }, data: { state: "PROVISIONING" } });
     expectCode(await app.graphql(PROJECTS, { token: await app.token(alice.id, frozen.id) }), "TENANT_UNAVAILABLE", 503);
   });
 });

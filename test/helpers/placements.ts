@@ -7,3 +7,14 @@ export const PLACEMENTS = [
   ["SCHEMA", "second"],
   ["SHARED", "second"],
 ] as const;
+
+/**
+ * Organizations moved into a placement (`orgs move`) rather than provisioned there: the
+ * isolation suites attack these too. [tier, server, the tier it was provisioned in on "main"].
+ */
+export const MOVED_PLACEMENTS = [
+  ["SCHEMA", "main", "DATABASE"],
+  ["DATABASE", "main", "SCHEMA"],
+  ["SHARED", "main", "DATABASE"],
+  ["DATABASE", "second", "SHARED"],
+] as const;

@@ -126,7 +126,7 @@ describe("the README's error table", () => {
   it("TENANT_UNAVAILABLE 503 (retryable): an organization not READY, or whose database cannot be reached", async () => {
     const moving = await app.provisionOrg("errors-moving");
     const a = await app.token((await app.createUser([[moving, "OWNER"]])).id, moving.id);
-    await app.central.organization.update({ where: { id: moving.id }, data: { state: "MOVING" } });
+    await app.central.organization.update({ where: { id: moving.id }, data: { state: "PROVISIONING" } });
     expectCode(await app.graphql(PROJECTS, { token: a }), "TENANT_UNAVAILABLE", 503, { retryable: true });
     const gone = await app.provisionOrg("errors-gone");
     const b = await app.token((await app.createUser([[gone, "OWNER"]])).id, gone.id);

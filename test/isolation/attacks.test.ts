@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { PLACEMENTS } from "../helpers/placements.ts";
+import { moveTo } from "../helpers/moves.ts";
+import { MOVED_PLACEMENTS, PLACEMENTS } from "../helpers/placements.ts";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -22,12 +23,12 @@ interface Side {
   word: string;
 }
 
-async function side(
-  name: string,
-  tier: (typeof PLACEMENTS)[number][0],
-  server: (typeof PLACEMENTS)[number][1],
-): Promise<Side> {
-  const org = await app.provisionOrg(name, { tier, server });
+type Tier = (typeof PLACEMENTS)[number][0];
+type Server = (typeof PLACEMENTS)[number][1];
+
+/** `movedFrom`: provisioned in that tier on "main", given its rows, then moved to tier and server. */
+async function side(name: string, tier: Tier, server: Server, movedFrom?: Tier): Promise<Side> {
+  let org = await app.provisionOrg(name, movedFrom ? { tier: movedFrom } : { tier, server });
   const user = await app.createUser([[org, "OWNER"]]);
   const token = await app.token(user.id, org.id);
   const word = `secret${name.replace(/\W/g, "")}`;
@@ -48,17 +49,21 @@ async function side(
     },
   });
   expect(i.errors).toBeUndefined();
+  if (movedFrom) org = await moveTo(app, org, tier, server);
   return { org, token, userId: user.id, project: p.data.createProject, item: i.data.createItem, word };
 }
 
-describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
+function attackSuite(tier: Tier, server: Server, movedFrom?: Tier) {
   let a: Side;
   let b: Side;
   const BOTH = `query { projectsConnection(first: 100, includeDeleted: true) { totalCount edges { node { id name } } } itemsConnection(first: 100, includeDeleted: true) { totalCount edges { node { id title } } } }`;
 
   beforeAll(async () => {
-    a = await side(`atk-a-${tier.toLowerCase()}-${server}`, tier, server);
-    b = await side(`atk-b-${tier.toLowerCase()}-${server}`, tier, server);
+    const name = movedFrom
+      ? `mv-${tier.slice(0, 2)}${server[0]}-${movedFrom.slice(0, 2)}`.toLowerCase()
+      : `${tier.toLowerCase()}-${server}`;
+    a = await side(`atk-a-${name}`, tier, server, movedFrom);
+    b = await side(`atk-b-${name}`, tier, server, movedFrom);
   });
 
   async function bUnchanged() {
@@ -192,4 +197,7 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
     expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(r.data ?? null).toBeNull();
   });
-});
+}
+
+describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => attackSuite(tier, server));
+describe.each(MOVED_PLACEMENTS)("%s tier on server %s, moved there from %s", attackSuite);

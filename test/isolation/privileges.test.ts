@@ -12,7 +12,8 @@ import { resolvePlacement } from "../../src/data/placement.ts";
 import { orgRoleName, rolePassword, roleUrl, switcherRoleName } from "../../src/data/request-roles.ts";
 import type { AppRole } from "../../src/data/request-roles.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
-import { PLACEMENTS } from "../helpers/placements.ts";
+import { moveTo } from "../helpers/moves.ts";
+import { MOVED_PLACEMENTS, PLACEMENTS } from "../helpers/placements.ts";
 
 let app: TestApp;
 let appRole: AppRole;
@@ -59,16 +60,25 @@ async function snapshot(orgs: Organization[]) {
   return result;
 }
 
-describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
+type Tier = (typeof PLACEMENTS)[number][0];
+type Server = (typeof PLACEMENTS)[number][1];
+
+/** `movedFrom`: both organizations are provisioned in that tier on "main" and then moved to tier and server. */
+function privilegeSuite(tier: Tier, server: Server, movedFrom?: Tier) {
   let a: Organization;
   let b: Organization;
   beforeAll(async () => {
-    a = await app.provisionOrg(`priv-a-${tier.toLowerCase()}-${server}`, { tier, server });
-    b = await app.provisionOrg(`priv-b-${tier.toLowerCase()}-${server}`, { tier, server });
+    const name = movedFrom
+      ? `mv-${tier.slice(0, 2)}${server[0]}-${movedFrom.slice(0, 2)}`.toLowerCase()
+      : `${tier.toLowerCase()}-${server}`;
+    const placement = movedFrom ? { tier: movedFrom } : { tier, server };
+    a = await app.provisionOrg(`priv-a-${name}`, placement);
+    b = await app.provisionOrg(`priv-b-${name}`, placement);
     const owner = await app.createUser([[b, "OWNER"]]);
     const token = await app.token(owner.id, b.id);
     const r = await app.graphql(`mutation { createProject(input: { name: "b's secret" }) { id } }`, { token });
     expect(r.errors).toBeUndefined();
+    if (movedFrom) [a, b] = [await moveTo(app, a, tier, server), await moveTo(app, b, tier, server)];
   });
 
   /** The role b's requests run as, and the role a's should. */
@@ -185,7 +195,10 @@ describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => {
     const r = await app.graphql(`mutation { createProject(input: { name: "after the attacks" }) { name } }`, { token });
     expect(r.data).toEqual({ createProject: { name: "after the attacks" } });
   });
-});
+}
+
+describe.each(PLACEMENTS)("%s tier on server %s", (tier, server) => privilegeSuite(tier, server));
+describe.each(MOVED_PLACEMENTS)("%s tier on server %s, moved there from %s", privilegeSuite);
 
 describe("interactive transactions on the SCHEMA tier", () => {
   it("run as the organization's role and cannot switch to another inside", async () => {
