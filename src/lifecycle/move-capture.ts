@@ -71,8 +71,23 @@ export async function primaryKeyOf(client: pg.ClientBase, table: string): Promis
  * before it (and so were not captured) have committed before the copy begins.
  */
 export async function startCapture(client: pg.ClientBase, orgId: string, tables: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCaptureOnce(client, orgId, tables);
+    } catch (error) {
+      // LOCK TABLE takes the tables one by one: a write holding one of them (an audited write
+      // touches its table and audit_events) and waiting for another deadlocks with it. One of
+      // the two gives way; when it is this transaction, it tries again (nothing was kept).
+      if ((error as { code?: string }).code !== "40P01" || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}
+
+async function startCaptureOnce(client: pg.ClientBase, orgId: string, tables: string[]): Promise<void> {
   await client.query("BEGIN");
   try {
+    await detectDeadlocksFirst(client);
     // Two moves from one host database must not create the schema and function at once.
     await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph move setup'))");
     await client.query(SETUP);
@@ -125,12 +140,7 @@ export async function stopCapture(
 async function stopCaptureOnce(client: pg.ClientBase, orgId: string, tables: string[], shared: boolean) {
   await client.query("BEGIN");
   try {
-    // deadlock_timeout needs a superuser: an owner's session simply keeps the server's.
-    await client.query("SAVEPOINT settings");
-    await client.query("SET LOCAL deadlock_timeout = '50ms'").then(
-      () => client.query("RELEASE SAVEPOINT settings"),
-      () => client.query("ROLLBACK TO SAVEPOINT settings"),
-    );
+    await detectDeadlocksFirst(client);
     await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph move setup'))");
     await client.query(`DELETE FROM ${SCHEMA}.moving_orgs WHERE org_id = $1`, [orgId]);
     await client.query(`DELETE FROM ${SCHEMA}.changes WHERE org_id = $1`, [orgId]);
@@ -205,4 +215,17 @@ export async function isFenced(client: pg.ClientBase, orgId: string): Promise<bo
     orgId,
   ]);
   return r.rows[0]?.fenced ?? false;
+}
+
+/**
+ * In a deadlock with a request's write, this transaction should be the one that gives way (it
+ * retries; the request would fail): it checks for deadlocks sooner than the server's default.
+ * deadlock_timeout needs a superuser: an owner's session simply keeps the server's.
+ */
+async function detectDeadlocksFirst(client: pg.ClientBase): Promise<void> {
+  await client.query("SAVEPOINT settings");
+  await client.query("SET LOCAL deadlock_timeout = '50ms'").then(
+    () => client.query("RELEASE SAVEPOINT settings"),
+    () => client.query("ROLLBACK TO SAVEPOINT settings"),
+  );
 }
