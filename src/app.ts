@@ -5,13 +5,13 @@ import { createAccounts } from "./accounts/accounts.ts";
 import type { LoginThrottleOptions } from "./accounts/login-throttle.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
-import { createCentralClient, type CentralDb } from "./data/central-client.ts";
+import { CENTRAL_POOL_SIZE, createCentralClient, type CentralDb } from "./data/central-client.ts";
 import { CentralListener } from "./data/central-notifications.ts";
 import { latestVersion, type Migration } from "./data/migrator.ts";
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
-import { createLimitStore, type LimitStore } from "./data/limit-store.ts";
+import { createLimitStore, LIMITS_POOL_SIZE, type LimitStore } from "./data/limit-store.ts";
 import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
@@ -53,8 +53,16 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   const traceSql: QueryListener | undefined = log.isLevelEnabled("trace")
     ? (sql, ms) => log.trace({ sql, ms }, "org sql")
     : undefined;
+  // The central database's connections (its client, the limits pool, the LISTEN connection)
+  // are on server "main": they count in that server's budget, before any organization's.
+  const centralConnections = CENTRAL_POOL_SIZE + LIMITS_POOL_SIZE + 1;
   const orgClients = createOrgClientCache(
-    { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql },
+    {
+      ...config.orgClients,
+      reservedConnections: { main: centralConnections },
+      appRole,
+      onQuery: hooks.onOrgQuery ?? traceSql,
+    },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const limits = config.rateLimits;

@@ -1,8 +1,9 @@
 // The shared pools of each server: one per SCHEMA-tier host database (all of that
 // server's schema organizations share it, connected as the switcher role) and one per SHARED-tier database (connected as
 // the application role, which owns nothing and cannot bypass row-level security). Each
-// pool reserves its size from the server's connection budget when it is first opened.
-import pg from "pg";
+// pool counts its connections in the server's connection budget as it opens them
+// (BudgetedPool): an idle shared pool costs nothing, a busy one grows while there is room.
+import type pg from "pg";
 import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
 import {
   createSharedBaseClient,
@@ -10,6 +11,7 @@ import {
   type TenantClientHandle,
   type TenantDb,
 } from "../data/tenant-client.ts";
+import { BudgetedPool } from "./budgeted-pool.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "../data/placement.ts";
 
@@ -24,7 +26,7 @@ export interface ServerPoolsOptions {
 }
 
 export class ServerPools {
-  private readonly pools = new Map<string, { server: string; pool: pg.Pool }>();
+  private readonly pools = new Map<string, pg.Pool>();
   private readonly sharedBases = new Map<string, TenantClientHandle>();
 
   constructor(private readonly options: ServerPoolsOptions) {}
@@ -57,29 +59,25 @@ export class ServerPools {
     this.sharedBases.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(
-      pools.map(async ({ server, pool }) => {
-        await pool.end().catch(() => undefined);
-        this.options.budget.release(server, this.options.poolSize);
-      }),
-    );
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
   }
 
   private pool(key: string, server: string, connectionString: string): pg.Pool {
-    let entry = this.pools.get(key);
-    if (!entry) {
-      const pool = new pg.Pool({
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new BudgetedPool({
         connectionString,
         max: this.options.poolSize,
         idleTimeoutMillis: 30_000,
         statement_timeout: this.options.statementTimeoutMs || undefined,
+        budget: this.options.budget,
+        server,
+        floor: 0,
       });
       pool.setMaxListeners(0); // every schema client's adapter adds an error listener
       pool.on("error", (error) => this.options.onError?.(error));
-      this.options.budget.forceReserve(server, this.options.poolSize);
-      entry = { server, pool };
-      this.pools.set(key, entry);
+      this.pools.set(key, pool);
     }
-    return entry.pool;
+    return pool;
   }
 }
