@@ -26,6 +26,8 @@ export interface OrgClientSettings {
   busyWaitMs: number;
   /** PostgreSQL statement_timeout of every organization connection (ms; 0 or absent = none). */
   statementTimeoutMs?: number;
+  /** "host:port" of a PgBouncer in front of a server, by server name (SCHEMA and SHARED tiers). */
+  poolers?: Record<string, string>;
   appRole: AppRole;
   onQuery?: QueryListener;
 }
@@ -47,6 +49,7 @@ export function createOrgClientCache(
     budget,
     onQuery: settings.onQuery,
     statementTimeoutMs: settings.statementTimeoutMs,
+    poolers: settings.poolers,
   });
   return new OrgClientCache({
     maxClients: settings.maxClients,

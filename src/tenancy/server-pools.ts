@@ -23,6 +23,8 @@ export interface ServerPoolsOptions {
   onError?: (error: Error) => void;
   /** statement_timeout of every connection (ms), sent in the startup message: no extra round trip. */
   statementTimeoutMs?: number;
+  /** "host:port" of a PgBouncer (transaction mode) in front of a server, by server name. */
+  poolers?: Record<string, string>;
 }
 
 export class ServerPools {
@@ -65,11 +67,14 @@ export class ServerPools {
   private pool(key: string, server: string, connectionString: string): pg.Pool {
     let pool = this.pools.get(key);
     if (!pool) {
+      const pooler = this.options.poolers?.[server];
       pool = new BudgetedPool({
-        connectionString,
+        connectionString: pooler ? viaPooler(connectionString, pooler) : connectionString,
         max: this.options.poolSize,
         idleTimeoutMillis: 30_000,
-        statement_timeout: this.options.statementTimeoutMs || undefined,
+        // PgBouncer 1.18 refuses startup parameters it does not know: through it the
+        // timeout is the login role's setting (README, "PgBouncer").
+        statement_timeout: (!pooler && this.options.statementTimeoutMs) || undefined,
         budget: this.options.budget,
         server,
         floor: 0,
@@ -80,4 +85,15 @@ export class ServerPools {
     }
     return pool;
   }
+}
+
+/**
+ * The same database and role, reached through a pooler. Statements stay unnamed (the
+ * adapter's default: no statementNameGenerator), which transaction pooling carries: named
+ * prepared statements would need PgBouncer 1.21's max_prepared_statements.
+ */
+function viaPooler(connectionString: string, pooler: string): string {
+  const url = new URL(connectionString);
+  url.host = pooler;
+  return url.toString();
 }
