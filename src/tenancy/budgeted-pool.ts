@@ -46,6 +46,7 @@ export class BudgetedPool extends pg.Pool {
     this.server = server;
     this.floor = floor;
     budget.addPool(server, this);
+    this.on("connect", () => budget.sessionsOpened++);
     this.on("remove", () => {
       this.closing--;
       this.settle();

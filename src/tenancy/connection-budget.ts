@@ -13,6 +13,8 @@ export class ConnectionBudget {
   private readonly pools = new Map<string, Set<SheddingPool>>();
   private readonly peaks = new Map<string, number>();
   private waiters: Array<() => void> = [];
+  /** Organization connections opened so far (new PostgreSQL sessions; benchmarks read it). */
+  sessionsOpened = 0;
   /**
    * Set by the organization client cache: closes the least recently used idle organization
    * client on `server` to give its connections back; false when there is none.
