@@ -91,7 +91,7 @@ export default async function run(argv: string[]): Promise<void> {
           organizations: n,
           "median ms": ms[Math.floor(n / 2)]!.toFixed(1),
           "p90 ms": ms[Math.floor(n * 0.9)]!.toFixed(1),
-          "first ms": ms[0] === undefined ? "" : ms[0].toFixed(1),
+          "min ms": ms[0]!.toFixed(1),
           target: tier === "DATABASE" ? "<= 200" : tier === "SHARED" ? "<= 30" : "",
         });
       }
