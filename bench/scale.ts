@@ -133,6 +133,7 @@ export default async function run(argv: string[]): Promise<void> {
         const sample = zipfSampler(orgs.length, Number(values.zipf));
         const budget = app.orgClients.budget!;
         const sessionsBefore = budget.sessionsOpened;
+        const evictedBefore = app.orgClients.stats.evicted;
         const codes = new Map<string, number>();
         let requests = 0;
         let peakConnections = 0;
@@ -161,6 +162,7 @@ export default async function run(argv: string[]): Promise<void> {
         sampling = false;
         await sampler;
         const sessions = budget.sessionsOpened - sessionsBefore;
+        const evicted = app.orgClients.stats.evicted - evictedBefore;
         process.stdout.write(
           `\n${counts.DATABASE} DATABASE + ${counts.SHARED} SHARED organizations, max_connections = 100, ` +
             `${seconds} s of Zipf(${values.zipf}) load, ${concurrency} in flight (loaded machine: compare within the run)\n`,
@@ -176,6 +178,7 @@ export default async function run(argv: string[]): Promise<void> {
             value: ((sessions * 1000) / Math.max(1, requests)).toFixed(1),
             target: "",
           },
+          { figure: "organization clients evicted", value: evicted, target: "" },
           { figure: "peak RSS (MB)", value: (peakRss / MB).toFixed(0), target: "<= 512" },
           {
             figure: `RSS per warm DATABASE-tier organization (MB, ${warmCount} warmed)`,

@@ -32,8 +32,12 @@ export interface OrgClientSettings {
   onQuery?: QueryListener;
 }
 
-/** How long a connection a busy organization (or shared pool) opened beyond its first stays idle. */
-const EXTRA_CONNECTION_IDLE_MS = 10_000;
+/**
+ * How long a connection a busy organization opened beyond its first stays idle. Long: a cold
+ * organization that needs the room makes it close at once (shedIdle), so keeping it costs
+ * nothing, and closing it early would only mean reconnecting at the next burst.
+ */
+const EXTRA_CONNECTION_IDLE_MS = 60_000;
 
 /** The cache the server uses: a client per tier, each checked with one round trip before first use. */
 export function createOrgClientCache(
@@ -66,7 +70,7 @@ export function createOrgClientCache(
             connectionString: roleUrl(datasource.url, role, rolePassword(settings.appRole, role)),
             max: settings.poolSize,
             // The connection it was admitted with (reserved by the cache) stays open while it
-            // is cached; the ones it grew while busy close after a short idle time.
+            // is cached; the ones it grew while busy close after a minute idle, or when needed elsewhere.
             min: 1,
             idleTimeoutMillis: EXTRA_CONNECTION_IDLE_MS,
             statement_timeout: settings.statementTimeoutMs || undefined,
