@@ -19,13 +19,13 @@ export default defineConfig({
   },
   test: {
     globalSetup: ["test/global-setup.ts"],
-    include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Files run in parallel (2 cores); each makes its own databases on the shared server.
     pool: "forks",
     projects: [
-      { extends: true, test: { name: "default" } },
+      // Each project names its files (an inherited `include` would be added to, not replaced).
+      { extends: true, test: { name: "default", include: ["test/**/*.test.ts"] } },
       ...(withPgBouncer
         ? [
             {
