@@ -155,8 +155,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const orgs = await app.central.organization.findMany({
         select: { server: true, tier: true, databaseName: true, schemaName: true },
       });
-      await app.close();
-      await Promise.all(Object.values(bouncers).map((b) => b.stop()));
+      try {
+        await app.close();
+      } finally {
+        await Promise.all(Object.values(bouncers).map((b) => b.stop()));
+      }
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
       // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
       for (const org of orgs) {

@@ -91,7 +91,11 @@ export async function startPgBouncer(serverUrl: string, poolSize = 4): Promise<P
   });
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
+  // A test file that ends without its afterAll (a worker killed at a timeout) leaves no PgBouncer behind.
+  const killOnExit = () => child.kill("SIGINT");
+  process.once("exit", killOnExit);
   const stop = async () => {
+    process.removeListener("exit", killOnExit);
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGINT");
