@@ -1,8 +1,12 @@
-// Fleet migrations at scale: provisions N organizations (default 200), then applies one
-// new migration to all of them with concurrency 1 (the baseline) and with the default
-// concurrency, each a fresh migration of the same size, and times a no-op run and
-// `migrate status` over the now current fleet. Ratios are against the baseline.
-//   npm run bench -- fleet [--orgs 1000] [--tier SCHEMA] [--concurrency 8]
+// Fleet operations at scale: provisions a fleet (default 100 DATABASE-tier and 2,300
+// SHARED-tier organizations: 2,400) and prints each tier's provisioning median, then applies
+// one new migration to every target with concurrency 1 (the baseline) and with the default
+// concurrency, each a fresh migration of the same size, and times a no-op run and `migrate
+// status` over the now current fleet, in-process and as the CLI (`tenantgraph migrate
+// status` end to end, and its start-up: the same command with --help, which loads what the
+// command loads and stops before any database work).
+//   npm run bench -- fleet [--database 100] [--schema 0] [--shared 2300] [--concurrency 8]
+import { execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -40,13 +44,18 @@ export default async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      orgs: { type: "string", default: "200" },
-      tier: { type: "string", default: "DATABASE" },
+      database: { type: "string", default: "100" },
+      schema: { type: "string", default: "0" },
+      shared: { type: "string", default: "2300" },
       concurrency: { type: "string" },
     },
   });
-  const count = Number(values.orgs);
-  const tier = values.tier as Tier;
+  const tiers: Array<[Tier, number]> = [
+    ["DATABASE", Number(values.database)],
+    ["SCHEMA", Number(values.schema)],
+    ["SHARED", Number(values.shared)],
+  ];
+  const count = tiers.reduce((sum, [, n]) => sum + n, 0);
   const config = loadConfig({ LOG_LEVEL: "silent", JWT_SECRET: "f".repeat(40) });
   const concurrency = values.concurrency
     ? Number(values.concurrency)
@@ -63,16 +72,29 @@ export default async function run(argv: string[]): Promise<void> {
       migrations: await loadMigrations("tenant"),
     };
     try {
-      const [, provisionSeconds] = await timed(async () => {
-        for (let i = 0; i < count; i++) {
+      const provisioning: Array<Record<string, string | number>> = [];
+      for (const [tier, n] of tiers) {
+        const ms: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const started = performance.now();
           await provisionOrganization(
             { ...deps, defaults: { hostDatabasePrefix: prefix } },
-            { slug: `fleet-${i}`, name: `Fleet ${i}`, tier },
+            { slug: `fleet-${tier.toLowerCase()}-${i}`, name: `Fleet ${i}`, tier },
           );
-          if ((i + 1) % Math.max(1, Math.floor(count / 10)) === 0)
-            process.stderr.write(`provisioned ${i + 1}/${count}\n`);
+          ms.push(performance.now() - started);
+          if ((i + 1) % Math.max(1, Math.floor(n / 10)) === 0) process.stderr.write(`${tier}: ${i + 1}/${n}\n`);
         }
-      });
+        if (!n) continue;
+        ms.sort((a, b) => a - b);
+        provisioning.push({
+          tier,
+          organizations: n,
+          "median ms": ms[Math.floor(n / 2)]!.toFixed(1),
+          "p90 ms": ms[Math.floor(n * 0.9)]!.toFixed(1),
+          "min ms": ms[0]!.toFixed(1),
+          target: tier === "DATABASE" ? "<= 200" : tier === "SHARED" ? "<= 30" : "",
+        });
+      }
       const first = await withExtraMigrations(path.join(scratch, "one"), ["29990101000000_bench_one"]);
       const second = await withExtraMigrations(path.join(scratch, "two"), [
         "29990101000000_bench_one",
@@ -88,7 +110,25 @@ export default async function run(argv: string[]): Promise<void> {
       const [, statusSeconds] = await timed(() => fleetStatus({ ...deps, migrations: second }));
       const failed = [serial, parallel, noop].flatMap((r) => r.results.filter((x) => x.outcome === "failed"));
       if (failed.length) throw new Error(`${failed.length} targets failed: ${failed[0]!.error}`);
-      process.stdout.write(`\n${count} ${tier} organizations (provisioned in ${provisionSeconds.toFixed(1)} s)\n`);
+      // The CLI, end to end against this central database (median of 5 runs each).
+      const cli = (args: string[]) => {
+        const runs: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          execFileSync(process.execPath, ["bin/tenantgraph.js", ...args], {
+            env: { ...process.env, DATABASE_URL: centralUrl, APP_DB_PASSWORD: "bench", LOG_LEVEL: "silent" },
+            stdio: "ignore",
+          });
+          runs.push((performance.now() - started) / 1000);
+        }
+        return runs.sort((a, b) => a - b)[2]!;
+      };
+      const cliStartSeconds = cli(["migrate", "status", "--help"]);
+      const cliStatusSeconds = cli(["migrate", "status", "--json"]);
+      process.stdout.write(
+        `\n${count} organizations (${tiers.map(([t, n]) => `${n} ${t}`).join(", ")}); loaded machine\n`,
+      );
+      table(provisioning);
       table([
         {
           run: "migrate, concurrency 1 (baseline)",
@@ -109,10 +149,22 @@ export default async function run(argv: string[]): Promise<void> {
           speedup: (serialSeconds / noopSeconds).toFixed(0),
         },
         {
-          run: "migrate status",
+          run: "migrate status (in-process)",
           seconds: statusSeconds.toFixed(3),
           "orgs/s": (count / statusSeconds).toFixed(0),
           speedup: (serialSeconds / statusSeconds).toFixed(0),
+        },
+        {
+          run: "CLI: tenantgraph migrate status --help (start-up)",
+          seconds: cliStartSeconds.toFixed(3),
+          "orgs/s": "",
+          speedup: "",
+        },
+        {
+          run: "CLI: tenantgraph migrate status (end to end)",
+          seconds: cliStatusSeconds.toFixed(3),
+          "orgs/s": (count / cliStatusSeconds).toFixed(0),
+          speedup: "",
         },
       ]);
     } finally {

@@ -4,9 +4,12 @@ import { startScratchPostgres } from "../src/data/scratch-postgres.ts";
 import { dropDatabase, ensureDatabase } from "../src/data/server-admin.ts";
 import { databaseUrlOn } from "../src/data/placement.ts";
 
-export async function withBenchServer<T>(work: (serverUrl: string, centralUrl: string) => Promise<T>): Promise<T> {
+export async function withBenchServer<T>(
+  work: (serverUrl: string, centralUrl: string) => Promise<T>,
+  options: { maxConnections?: number } = {},
+): Promise<T> {
   const external = process.env.BENCH_DATABASE_URL;
-  const server = external ? undefined : await startScratchPostgres("bench");
+  const server = external ? undefined : await startScratchPostgres("bench", options);
   const serverUrl = external ?? server!.url;
   const central = `bench_central_${process.pid}`;
   await ensureDatabase(serverUrl, central);

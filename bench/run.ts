@@ -3,6 +3,7 @@
 const benches: Record<string, () => Promise<{ default: (args: string[]) => Promise<void> }>> = {
   "request-path": () => import("./request-path.ts"),
   fleet: () => import("./fleet.ts"),
+  scale: () => import("./scale.ts"),
   abuse: () => import("./abuse.ts"),
   "role-switch": () => import("./role-switch.ts"),
   shutdown: () => import("./shutdown.ts"),

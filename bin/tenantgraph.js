@@ -11,4 +11,7 @@ if (clientsAreStale()) {
 }
 
 register();
+// tsx turns on source maps, and Node then parses the map of every module it loads (Prisma's
+// runtime ships large ones): a tenth of the start-up. The CLI prints messages, not stacks.
+process.setSourceMapsEnabled(false);
 await import("../src/cli/main.ts");

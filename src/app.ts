@@ -8,7 +8,7 @@ import type { RefreshTokenReuseHook } from "./accounts/sessions.ts";
 import { refusingRevokedSessions } from "./auth/session-check.ts";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import type { Config } from "./config.ts";
-import { createCentralClient, type CentralDb } from "./data/central-client.ts";
+import { CENTRAL_POOL_SIZE, createCentralClient, type CentralDb } from "./data/central-client.ts";
 import { CentralListener } from "./data/central-notifications.ts";
 import { latestVersion, loadMigrations, type Migration } from "./data/migrator.ts";
 import { fleetCounts } from "./data/fleet-counts.ts";
@@ -21,7 +21,7 @@ import { startActivityFlusher, type ActivityFlusher } from "./monitoring/activit
 import type { QueryListener } from "./data/tenant-client.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle/deps.ts";
 import { createGraphQLServer, type GraphQLServer } from "./http/server.ts";
-import { createLimitStore, type LimitStore } from "./data/limit-store.ts";
+import { createLimitStore, LIMITS_POOL_SIZE, type LimitStore } from "./data/limit-store.ts";
 import { createOrgQuotas } from "./limits/org-quotas.ts";
 import type { OrgClientCache } from "./tenancy/org-client-cache.ts";
 import { createOrgClientCache } from "./tenancy/org-clients.ts";
@@ -100,8 +100,17 @@ export async function createApp(config: Config, centralUrl: string, hooks: AppHo
   // The placement and membership cache (src/tenancy/route-cache.ts): tenantgraph_central_cache_*{cache="routes"}.
   metrics.registerCacheCounts("routes", () => routes.stats());
   watchFleet(metrics, () => fleetCounts(central, requiredSchemaVersion));
+  // The central database's connections (its client, the limits pool, the LISTEN connection)
+  // are on server "main": they count in that server's budget, before any organization's.
+  const centralConnections = CENTRAL_POOL_SIZE + LIMITS_POOL_SIZE + 1;
   const orgClients = createOrgClientCache(
-    { ...config.orgClients, appRole, onQuery: hooks.onOrgQuery ?? traceSql, metrics },
+    {
+      ...config.orgClients,
+      reservedConnections: { main: centralConnections },
+      appRole,
+      onQuery: hooks.onOrgQuery ?? traceSql,
+      metrics,
+    },
     (event, key) => log.debug({ key }, `org client ${event}`),
   );
   const limits = config.rateLimits;

@@ -104,6 +104,11 @@ export interface Config {
     busyWaitMs: number;
     /** PostgreSQL statement_timeout of every organization-data connection (ms; 0 = none). */
     statementTimeoutMs: number;
+    /**
+     * A connection pooler (PgBouncer, transaction mode) in front of a server, by server name:
+     * "host:port". The SCHEMA and SHARED tiers' request connections go through it.
+     */
+    poolers: Record<string, string>;
   };
   /** Placements and memberships cached per process (src/tenancy/route-cache.ts); maxEntries 0 = off. */
   routeCache: { maxEntries: number; ttlMs: number };
@@ -158,6 +163,7 @@ const Env = z.object({
   PORT: int(4000, 0),
   DATABASE_URL: optional.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   SERVERS: optional,
+  POOLERS: optional,
   DATA_DIR: optional,
   JWT_SECRET: optional.pipe(z.string().min(32, "JWT_SECRET must be at least 32 characters").optional()),
   JWKS_FILE: optional,
@@ -277,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       serverBudget: e.SERVER_CONNECTION_BUDGET,
       busyWaitMs: e.TENANT_BUSY_WAIT_MS,
       statementTimeoutMs: e.ORG_STATEMENT_TIMEOUT_MS,
+      poolers: parsePoolers(e.POOLERS),
     },
     routeCache: { maxEntries: e.ROUTE_CACHE_SIZE, ttlMs: e.ROUTE_CACHE_TTL_SECONDS * 1000 },
     appRole: { name: e.APP_DB_ROLE, password: e.APP_DB_PASSWORD },
@@ -328,6 +335,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function isTrue(value: string): boolean {
   return value === "true" || value === "1";
+}
+
+function parsePoolers(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('POOLERS must be JSON: {"main": "pgbouncer-host:6432"}');
+  }
+  const result = z.record(z.string(), z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "host:port")).safeParse(value);
+  if (!result.success) throw new ConfigError(`POOLERS: ${result.error.issues.map((i) => i.message).join("; ")}`);
+  return result.data;
 }
 
 function parseServers(raw: string | undefined): Record<string, string> {

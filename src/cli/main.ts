@@ -1,15 +1,13 @@
 // The operator CLI: `npx tenantgraph ...` or `npm run tenants -- ...`.
 // Every command exits non-zero when anything failed; --json prints machine-readable output.
 // Arguments are checked before any database work (src/cli/arguments.ts); a wrong one is one
-// line and a hint on stderr, exit code 1.
+// line and a hint on stderr, exit code 1. Each command imports what it runs when it runs
+// (the lifecycle modules below), so a command loads only what it uses.
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { Command, InvalidArgumentError } from "commander";
 import type { Tier } from "../data/central-client.ts";
-import { deleteOrganization, deletionStateOf } from "../lifecycle/delete-org.ts";
-import { exportOrganization, importOrganization } from "../lifecycle/export-org.ts";
-import { defaultConcurrency, fleetStatus, migrateFleet, type TargetOutcome } from "../lifecycle/migrate-fleet.ts";
-import { provisionOrganization } from "../lifecycle/provision.ts";
+import type { TargetOutcome } from "../lifecycle/migrate-fleet.ts";
 import {
   checkReadableFile,
   checkServer,
@@ -42,6 +40,7 @@ const program = new Command("tenantgraph")
 
 const tierOption = () => enumOption("--tier <tier>", "isolation tier", TIERS);
 const say = (line: string) => process.stderr.write(`${line}\n`);
+const fleet = () => import("../lifecycle/migrate-fleet.ts");
 
 /** Checks that need more than one argument (or the configuration) run here, still before any database work. */
 function check(command: Command, checks: () => void): void {
@@ -71,7 +70,7 @@ orgs
   .option("--json", "JSON output")
   .action((opts: { json?: boolean }) =>
     withCliSession(Boolean(opts.json), async ({ deps }) => {
-      const { orgs: rows } = await fleetStatus(deps);
+      const { orgs: rows } = await (await fleet()).fleetStatus(deps);
       const list = rows.map((o) => ({
         slug: o.slug,
         tier: o.tier,
@@ -98,6 +97,7 @@ orgs
     check(command, () => checkServer(opts.server));
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
       const name = opts.name ?? nameFromSlug(slug);
+      const { provisionOrganization } = await import("../lifecycle/provision.ts");
       const org = await provisionOrganization(
         { ...deps, onStep: (step) => !opts.json && say(`${slug}: ${step}`) },
         { slug, name, tier: opts.tier, server: opts.server, operator: operatorOf(undefined) },
@@ -121,6 +121,7 @@ orgs
   .action(async (slug: string, opts: { yes?: boolean; json?: boolean }) => {
     await confirm(`Delete organization ${slug} and all its data?`, slug, opts.yes);
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
+      const { deleteOrganization, deletionStateOf } = await import("../lifecycle/delete-org.ts");
       const before = await deletionStateOf(deps, slug);
       if (before === "missing") throw new Error(`no organization "${slug}"`);
       // Run again even when already deleted: it finishes a removal a crashed first run left behind.
@@ -159,6 +160,7 @@ orgs
       opts.yes,
     );
     return withCliSession(Boolean(opts.json), async ({ deps }) => {
+      const { exportOrganization } = await import("../lifecycle/export-org.ts");
       const summary = await exportOrganization(deps, slug, file, operatorOf(undefined));
       if (opts.json) printJson({ slug, file, ...summary });
       else
@@ -191,6 +193,7 @@ orgs
       });
       const { json, ...request } = opts;
       return withCliSession(Boolean(json), async ({ deps }) => {
+        const { importOrganization } = await import("../lifecycle/export-org.ts");
         const summary = await importOrganization(
           { ...deps, onStep: (step) => !json && say(`${opts.slug}: ${step}`) },
           { file, ...request, operator: operatorOf(undefined) },
@@ -222,6 +225,7 @@ const migrate = program
   .option("--json", "JSON output")
   .action((opts: { org?: string[]; concurrency?: number; canary?: string; json?: boolean }) =>
     withCliSession(Boolean(opts.json), async ({ config, deps }) => {
+      const { defaultConcurrency, migrateFleet } = await fleet();
       const bar = new ProgressBar("migrating", !opts.json);
       const counts: Record<TargetOutcome, number> = { migrated: 0, current: 0, failed: 0, "not attempted": 0 };
       const report = await migrateFleet(deps, {
@@ -262,7 +266,7 @@ migrate
   .option("--json", "JSON output")
   .action((opts: { json?: boolean }) =>
     withCliSession(Boolean(opts.json), async ({ deps }) => {
-      const status = await fleetStatus(deps);
+      const status = await (await fleet()).fleetStatus(deps);
       const counts = { current: 0, behind: 0, failed: 0 };
       for (const o of status.orgs) counts[o.status]++;
       if (opts.json) printJson(status);

@@ -1,6 +1,5 @@
 // `tenantgraph roles rotate [--org slug...]`: see src/lifecycle/rotate-roles.ts.
 import type { Command } from "commander";
-import { rotateRoles } from "../lifecycle/rotate-roles.ts";
 import { printJson, printTable } from "./output.ts";
 import { withCliSession } from "./session.ts";
 
@@ -16,6 +15,7 @@ export function registerRolesCommand(program: Command): void {
     .option("--json", "JSON output")
     .action((opts: { org?: string[]; json?: boolean }) =>
       withCliSession(Boolean(opts.json), async ({ deps }) => {
+        const { rotateRoles } = await import("../lifecycle/rotate-roles.ts");
         const results = await rotateRoles(deps, { orgs: opts.org });
         const failed = results.filter((r) => r.error);
         if (opts.json) printJson(results);

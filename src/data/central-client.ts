@@ -7,8 +7,15 @@ export type CentralDb = PrismaClient;
 export type { Organization, User, Membership } from "./generated/central/client.ts";
 export { OrgState, Role, Tier } from "./generated/central/enums.ts";
 
+/** Connections of the central client's pool (counted in the main server's connection budget). */
+export const CENTRAL_POOL_SIZE = 10;
+
 /** `onQuery` receives every SQL statement sent (statement-count tests, like the org clients' hook). */
-export function createCentralClient(connectionString: string, poolSize = 10, onQuery?: QueryListener): CentralDb {
+export function createCentralClient(
+  connectionString: string,
+  poolSize = CENTRAL_POOL_SIZE,
+  onQuery?: QueryListener,
+): CentralDb {
   const adapter = new PrismaPg({ connectionString, max: poolSize });
   if (!onQuery) return new PrismaClient({ adapter });
   const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Config } from "../config.ts";
 import { loadLocalSecrets } from "../local-secrets.ts";
 import { claimDataDir, type DataDirClaim, type OwnerKind, type OwnerRecord } from "./data-dir-owner.ts";
-import { startEmbeddedPostgres, stopLeftoverServer, type EmbeddedServer } from "./embedded-postgres.ts";
+import type { EmbeddedServer } from "./embedded-postgres.ts";
 import { loadMigrations, migrateDatabase } from "./migrator.ts";
 import { databaseUrlOn } from "./placement.ts";
 import { ensureDatabase, withPgClient } from "./server-admin.ts";
@@ -45,6 +45,8 @@ export async function openCentralDatabase(
   }
   const { claim } = claimed;
   try {
+    // Loaded only here: commands given a DATABASE_URL (or sharing a running server's) start faster.
+    const { startEmbeddedPostgres, stopLeftoverServer } = await import("./embedded-postgres.ts");
     await stopLeftoverServer(dataDir, say);
     say("Starting embedded PostgreSQL (no DATABASE_URL set)...");
     // Frequent checkpoints keep SIGTERM quick (little left to write at shutdown).

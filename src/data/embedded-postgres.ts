@@ -59,6 +59,8 @@ export interface EmbeddedServerOptions {
    * checkpoint: after provisioning (CREATE DATABASE) with the default 5 min that took 4 s.
    */
   checkpointTimeoutSeconds?: number;
+  /** PostgreSQL's max_connections (default 300; `bench scale` runs with 100). */
+  maxConnections?: number;
 }
 
 export interface EmbeddedServer {
@@ -96,7 +98,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
           "-c",
           `unix_socket_directories=${dataDir}`,
           "-c",
-          "max_connections=300",
+          `max_connections=${options.maxConnections ?? 300}`,
         ],
         ...(options.checkpointTimeoutSeconds ? ["-c", `checkpoint_timeout=${options.checkpointTimeoutSeconds}s`] : []),
       ],

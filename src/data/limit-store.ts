@@ -20,8 +20,8 @@ export interface LimitStore {
   close(): Promise<void>;
 }
 
-/** Connections of the limits pool, per process; counted outside SERVER_CONNECTION_BUDGET. */
-const LIMITS_POOL_SIZE = 4;
+/** Connections of the limits pool, per process (counted in the main server's connection budget). */
+export const LIMITS_POOL_SIZE = 4;
 
 export async function createLimitStore(
   config: LimitsConfig,

@@ -11,7 +11,10 @@ export interface ScratchServer {
   stop(): Promise<void>;
 }
 
-export async function startScratchPostgres(purpose: string): Promise<ScratchServer> {
+export async function startScratchPostgres(
+  purpose: string,
+  options: { maxConnections?: number } = {},
+): Promise<ScratchServer> {
   // Under the temp dir with mode 755 (mkdtemp makes it 700): as root, the postgres system user
   // runs the server and must reach its data directory.
   const scratch = await mkdtemp(path.join(tmpdir(), `tenantgraph-${purpose}-`));
@@ -22,6 +25,7 @@ export async function startScratchPostgres(purpose: string): Promise<ScratchServ
       dataDir: path.join(scratch, "pg"),
       password: randomPassword(),
       ephemeral: true,
+      maxConnections: options.maxConnections,
     });
     return {
       url: server.url,

@@ -33,27 +33,20 @@ function newClient(adapter: PrismaPg, onQuery: QueryListener | undefined): Tenan
   return db;
 }
 
-export interface DatabaseTierOptions {
-  connectionString: string;
-  /** Connections in this client's own pool. */
-  poolSize: number;
-  /** Close idle pooled connections after this long (ms). */
-  idleTimeoutMillis?: number;
-  /** statement_timeout of every connection (ms), sent in the startup message: no extra round trip. */
-  statementTimeoutMs?: number;
-  onQuery?: QueryListener;
-}
-
-/** DATABASE tier: one database per organization, a small pool per client. */
-export function createDatabaseTierClient(options: DatabaseTierOptions): TenantClientHandle {
-  const adapter = new PrismaPg({
-    connectionString: options.connectionString,
-    max: options.poolSize,
-    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
-    statement_timeout: options.statementTimeoutMs || undefined,
-  });
-  const db = newClient(adapter, options.onQuery);
-  return { db, close: () => db.$disconnect() };
+/**
+ * DATABASE tier: one database per organization, on the organization's own small pool (made
+ * by src/tenancy, which counts its connections in the server's budget). Closing the client
+ * closes that pool.
+ */
+export function createDatabaseTierClient(pool: pg.Pool, onQuery?: QueryListener): TenantClientHandle {
+  const db = newClient(new PrismaPg(pool), onQuery);
+  return {
+    db,
+    close: async () => {
+      await db.$disconnect();
+      await pool.end();
+    },
+  };
 }
 
 /** SCHEMA tier: the organization's schema in a shared database, on the server's shared pool. */

@@ -8,6 +8,7 @@ import type { Organization, Tier } from "../data/central-client.ts";
 import { notifyCentral, type CentralEvent } from "../data/central-notifications.ts";
 import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
 import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
+import { isAtLeast, latestVersion } from "../data/migrator.ts";
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
 import { changeOrganization } from "./org-changes.ts";
@@ -118,6 +119,32 @@ const createAppRole: Step = async (org, deps) => {
   await ensureAppRole(serverUrlOf(deps.servers, org.server), deps.appRole);
 };
 
+/**
+ * A SHARED-tier organization joining a database the central database records as migrated to
+ * this code's version (and not failed) needs nothing done on the server: its steps only
+ * record that, so provisioning one is a few central statements, and never locks the shared
+ * tables (as re-securing them would) while other organizations' requests use them.
+ */
+async function sharedDatabaseIsCurrent(org: Organization, deps: ProvisionDeps): Promise<string | undefined> {
+  const version = latestVersion(await tenantMigrations(deps));
+  const row = await deps.central.sharedDatabase.findUnique({
+    where: { server_databaseName: { server: org.server, databaseName: org.databaseName } },
+    select: { schemaVersion: true, lastError: true },
+  });
+  return version && row && !row.lastError && isAtLeast(row.schemaVersion, version) ? version : undefined;
+}
+
+const unlessSharedCurrent =
+  (step: Step): Step =>
+  async (org, deps, request) =>
+    (await sharedDatabaseIsCurrent(org, deps)) ? undefined : step(org, deps, request);
+
+const migrateShared: Step = async (org, deps, request) => {
+  const version = await sharedDatabaseIsCurrent(org, deps);
+  if (!version) return migrate(org, deps, request);
+  return deps.central.organization.update({ where: { id: org.id }, data: { schemaVersion: version, lastError: null } });
+};
+
 const migrate: Step = async (org, deps) => {
   const target = orgTarget(org, deps.servers);
   await migrateTarget(deps, target, await tenantMigrations(deps));
@@ -159,9 +186,9 @@ const PIPELINES: Record<Tier, Array<[string, Step]>> = {
     ["mark ready", markReady],
   ],
   SHARED: [
-    ["create shared database", createDatabase],
-    ["create application role", createAppRole],
-    ["migrate shared database", migrate],
+    ["create shared database", unlessSharedCurrent(createDatabase)],
+    ["create application role", unlessSharedCurrent(createAppRole)],
+    ["migrate shared database", migrateShared],
     ["record creation", recordCreation],
     ["mark ready", markReady],
   ],

@@ -124,10 +124,24 @@ async function recordOutcome(
       create: { server: target.server, databaseName: target.database, ...data },
       update: data,
     });
-    // Its organizations are exactly as migrated as the database they share.
+    // Its organizations are exactly as migrated as the database they share. Only the rows
+    // that say otherwise are written: provisioning one more organization into a current
+    // database touches its own row, not every other organization's (O(1), not O(fleet)).
     await central.organization.updateMany({
-      where: { tier: "SHARED", server: target.server, databaseName: target.database },
+      where: {
+        tier: "SHARED",
+        server: target.server,
+        databaseName: target.database,
+        OR: [...differs("schemaVersion", version), ...differs("lastError", lastError)],
+      },
       data,
     });
   }
+}
+
+/** Prisma filters matching rows whose `field` is not already `value` (NULL-safe; none when `value` is undefined). */
+function differs<F extends "schemaVersion" | "lastError">(field: F, value: string | null | undefined) {
+  if (value === undefined) return [];
+  if (value === null) return [{ [field]: { not: null } }];
+  return [{ [field]: null }, { [field]: { not: value } }];
 }

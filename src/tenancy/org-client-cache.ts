@@ -3,9 +3,11 @@
 // that borrowed it have finished, so eviction never breaks a request in flight.
 // Creation is single-flight: concurrent first requests for a cold organization share one
 // client (and one connection check).
-// Clients with their own pool (DATABASE tier) also draw from their server's connection
-// budget: a cold organization that would exceed it evicts the least recently used idle
-// client on that server; when none is idle it waits briefly, then fails with TenantBusyError.
+// Clients with their own pool (DATABASE tier) are admitted with one connection from their
+// server's connection budget (their pool counts any further ones itself: budgeted-pool.ts):
+// a cold organization that would exceed it first makes busy pools close their idle extra
+// connections, then evicts the least recently used idle client on that server; when none is
+// idle it waits briefly, then fails with TenantBusyError.
 import type { TenantClientHandle, TenantDb } from "../data/tenant-client.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "../data/placement.ts";
@@ -62,6 +64,19 @@ export class OrgClientCache {
 
   constructor(private readonly options: OrgClientCacheOptions) {
     if (options.maxClients < 1) throw new Error("OrgClientCache needs room for at least one client");
+    // A shared pool with no connection at all, on a spent budget, makes room here.
+    if (options.budget) {
+      options.budget.reclaimIdle = (server) => {
+        const idle = this.idleOn(server);
+        if (idle) this.retire(idle);
+        return Boolean(idle);
+      };
+    }
+  }
+
+  /** The connection budget of the servers (benchmarks and tests read its peaks). */
+  get budget(): ConnectionBudget | undefined {
+    return this.options.budget;
   }
 
   get size(): number {
@@ -188,9 +203,12 @@ export class OrgClientCache {
     const deadline = Date.now() + (this.options.busyWaitMs ?? 2000);
     for (;;) {
       if (budget.tryReserve(self.server, connections)) return;
-      const idle = [...this.entries.values(), ...this.draining].find(
-        (e) => e !== self && e.server === self.server && e.reserved > 0 && e.borrowed === 0,
-      );
+      // Idle connections busy organizations grew beyond their first go first: they cost no client.
+      if (budget.shedIdle(self.server)) {
+        await budget.waitForChange(Math.max(1, deadline - Date.now())); // counted until closed
+        continue;
+      }
+      const idle = this.idleOn(self.server, self);
       if (idle) {
         this.retire(idle);
         await this.closeEntry(idle);
@@ -220,6 +238,13 @@ export class OrgClientCache {
     this.entries.set(key, entry);
     this.enforceBound();
     return entry;
+  }
+
+  /** The least recently used client on `server` with its own connections that nobody is using. */
+  private idleOn(server: string, except?: Entry): Entry | undefined {
+    return [...this.entries.values(), ...this.draining].find(
+      (e) => e !== except && e.server === server && e.reserved > 0 && e.borrowed === 0,
+    );
   }
 
   private enforceBound(): void {

@@ -1,8 +1,9 @@
 // The shared pools of each server: one per SCHEMA-tier host database (all of that
 // server's schema organizations share it, connected as the switcher role) and one per SHARED-tier database (connected as
 // the application role, which owns nothing and cannot bypass row-level security). Each
-// pool reserves its size from the server's connection budget when it is first opened.
-import pg from "pg";
+// pool counts its connections in the server's connection budget as it opens them
+// (BudgetedPool): an idle shared pool costs nothing, a busy one grows while there is room.
+import type pg from "pg";
 import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
 import {
   createSharedBaseClient,
@@ -10,6 +11,7 @@ import {
   type TenantClientHandle,
   type TenantDb,
 } from "../data/tenant-client.ts";
+import { BudgetedPool } from "./budgeted-pool.ts";
 import type { ConnectionBudget } from "./connection-budget.ts";
 import type { Datasource } from "../data/placement.ts";
 
@@ -21,10 +23,12 @@ export interface ServerPoolsOptions {
   onError?: (error: Error) => void;
   /** statement_timeout of every connection (ms), sent in the startup message: no extra round trip. */
   statementTimeoutMs?: number;
+  /** "host:port" of a PgBouncer (transaction mode) in front of a server, by server name. */
+  poolers?: Record<string, string>;
 }
 
 export class ServerPools {
-  private readonly pools = new Map<string, { server: string; pool: pg.Pool }>();
+  private readonly pools = new Map<string, pg.Pool>();
   private readonly sharedBases = new Map<string, TenantClientHandle>();
 
   constructor(private readonly options: ServerPoolsOptions) {}
@@ -54,8 +58,9 @@ export class ServerPools {
 
   /** Each shared pool's connections (metrics). */
   usage(): Array<{ server: string; kind: "schema" | "shared"; total: number; idle: number; waiting: number }> {
-    return [...this.pools].map(([key, { server, pool }]) => ({
-      server,
+    // Keys are "<kind>:<server>/<database>" (schemaPool, sharedBase).
+    return [...this.pools].map(([key, pool]) => ({
+      server: key.slice(key.indexOf(":") + 1, key.indexOf("/")),
       kind: key.startsWith("schema:") ? "schema" : "shared",
       total: pool.totalCount,
       idle: pool.idleCount,
@@ -68,29 +73,39 @@ export class ServerPools {
     this.sharedBases.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(
-      pools.map(async ({ server, pool }) => {
-        await pool.end().catch(() => undefined);
-        this.options.budget.release(server, this.options.poolSize);
-      }),
-    );
+    await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
   }
 
   private pool(key: string, server: string, connectionString: string): pg.Pool {
-    let entry = this.pools.get(key);
-    if (!entry) {
-      const pool = new pg.Pool({
-        connectionString,
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const pooler = this.options.poolers?.[server];
+      pool = new BudgetedPool({
+        connectionString: pooler ? viaPooler(connectionString, pooler) : connectionString,
         max: this.options.poolSize,
         idleTimeoutMillis: 30_000,
-        statement_timeout: this.options.statementTimeoutMs || undefined,
+        // PgBouncer 1.18 refuses startup parameters it does not know: through it the
+        // timeout is the login role's setting (README, "PgBouncer").
+        statement_timeout: (!pooler && this.options.statementTimeoutMs) || undefined,
+        budget: this.options.budget,
+        server,
+        floor: 0,
       });
       pool.setMaxListeners(0); // every schema client's adapter adds an error listener
       pool.on("error", (error) => this.options.onError?.(error));
-      this.options.budget.forceReserve(server, this.options.poolSize);
-      entry = { server, pool };
-      this.pools.set(key, entry);
+      this.pools.set(key, pool);
     }
-    return entry.pool;
+    return pool;
   }
+}
+
+/**
+ * The same database and role, reached through a pooler. Statements stay unnamed (the
+ * adapter's default: no statementNameGenerator), which transaction pooling carries: named
+ * prepared statements would need PgBouncer 1.21's max_prepared_statements.
+ */
+function viaPooler(connectionString: string, pooler: string): string {
+  const url = new URL(connectionString);
+  url.host = pooler;
+  return url.toString();
 }

@@ -17,6 +17,7 @@ import { dropDatabase } from "../../src/data/server-admin.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
 import { orgRoleName, switcherRoleName } from "../../src/data/request-roles.ts";
 import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient } from "./databases.ts";
+import { startPgBouncer, type PgBouncer } from "./pgbouncer.ts";
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -45,6 +46,8 @@ export interface TestApp extends App {
     options?: RequestOptions<TVariables>,
   ): Promise<GraphQLResponse<TData>>;
   graphql<T = any>(query: string, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  /** The PgBouncers in front of the servers, by server name, when the app runs through them. */
+  pgbouncers: Record<string, PgBouncer>;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,11 @@ export interface TestAppOptions {
   /** DNS TXT look-ups for custom domains (tests never use the network). */
   txtResolver?: AppHooks["txtResolver"];
   onPasswordReset?: AppHooks["onPasswordReset"];
+  /**
+   * SCHEMA and SHARED tiers through a PgBouncer (transaction mode) in front of each test
+   * server; default: when TEST_VIA_PGBOUNCER=1 (the "pgbouncer" vitest project).
+   */
+  viaPgBouncer?: boolean;
 }
 
 export const TEST_RATE_LIMITS = {
@@ -80,6 +88,12 @@ function printed(document: TypedDocumentNode<unknown, unknown>): string {
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const bouncers: Record<string, PgBouncer> = {};
+  if (options.viaPgBouncer ?? process.env.TEST_VIA_PGBOUNCER === "1") {
+    const [main, second] = await Promise.all([startPgBouncer(serverUrl()), startPgBouncer(secondServerUrl())]);
+    Object.assign(bouncers, { main, second });
+  }
+  const poolers = Object.fromEntries(Object.entries(bouncers).map(([server, b]) => [server, b.address]));
   const centralDb = await createScratchDatabase("central");
   await migrateCentral(centralDb.url);
   const suffix = randomBytes(3).toString("hex");
@@ -96,6 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Test files send many requests from one (unknown) address and organization; the limits
     // tests (test/limits/) set low ones through `env`.
     ...TEST_RATE_LIMITS,
+    ...(Object.keys(poolers).length ? { POOLERS: JSON.stringify(poolers) } : {}),
     ...options.env,
   });
   const app = await createApp(config, centralDb.url, {
@@ -126,6 +141,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       return { id: user.id, email };
     },
+    pgbouncers: bouncers,
     token: (userId, orgId, ttlSeconds) => signToken(config.auth, { userId, orgId }, ttlSeconds),
     async graphql(
       document: string | TypedDocumentNode<unknown, unknown>,
@@ -151,7 +167,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const orgs = await app.central.organization.findMany({
         select: { server: true, tier: true, databaseName: true, schemaName: true },
       });
-      await app.close();
+      try {
+        await app.close();
+      } finally {
+        await Promise.all(Object.values(bouncers).map((b) => b.stop()));
+      }
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
       // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
       for (const org of orgs) {
