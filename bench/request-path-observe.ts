@@ -62,3 +62,21 @@ export function printObserveCost(tier: string, results: Record<string, Summary>)
     );
   console.log("target (issue 12): metrics on/off req/s >= 0.90x; the audit record has no off switch (see README)");
 }
+
+/** The service-layer transaction with and without the audit INSERT (request-path-audit.ts). */
+export function printAuditInsert(tier: string, results: Record<string, Summary>): void {
+  const without = results["tx without audit insert"]!;
+  console.table(
+    Object.entries(results).map(([variant, s]) => ({
+      variant: `${tier} ${variant}`,
+      "tx/s": Math.round(s.rps),
+      "p50 ms": s.p50.toFixed(1),
+      "p99 ms": s.p99.toFixed(1),
+      "tx/s with/without": x(s.rps / without.rps),
+      "p99 with/without": x(s.p99 / without.p99),
+    })),
+  );
+  console.log(
+    "updateProject's transaction (4 writers, one organization): read, conditional UPDATE, audit INSERT or not",
+  );
+}

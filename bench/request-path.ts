@@ -16,7 +16,14 @@ import { databaseUrlOn, hostDatabaseFor } from "../src/data/placement.ts";
 import { withBenchServer } from "./harness.ts";
 import { runLoad, sequentialLatencies, type LoadResult, type LoadTarget } from "./request-path-load.ts";
 import { seedBenchData, TIERS } from "./request-path-data.ts";
-import { observeRunners, OBSERVE_VARIANTS, printObserveCost, type Runner } from "./request-path-observe.ts";
+import { measureAuditInsert } from "./request-path-audit.ts";
+import {
+  observeRunners,
+  OBSERVE_VARIANTS,
+  printAuditInsert,
+  printObserveCost,
+  type Runner,
+} from "./request-path-observe.ts";
 import { printColdWarm, printThroughput, summarize, type Summary } from "./request-path-report.ts";
 import type { ServersSpec } from "./request-path-servers.ts";
 
@@ -119,7 +126,11 @@ export default async function run(argv: string[]): Promise<void> {
       );
       const observed = Object.fromEntries(Object.entries(results).filter(([n]) => OBSERVE_VARIANTS.includes(n)));
       printThroughput(Object.fromEntries(Object.entries(results).filter(([n]) => !OBSERVE_VARIANTS.includes(n))));
-      if (values["observe-cost"]) printObserveCost(observeTier, observed);
+      if (values["observe-cost"]) {
+        printObserveCost(observeTier, observed);
+        const audit = await measureAuditInsert(config, centralUrl, data[observeTier][0]!, rounds, seconds);
+        printAuditInsert(observeTier, audit);
+      }
       printColdWarm(coldWarm);
     } finally {
       child.stdin!.end();
