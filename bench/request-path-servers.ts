@@ -25,12 +25,17 @@ export interface ServersSpec {
   /** The SHARED tier's host database (administrative URL), read by the raw baseline. */
   sharedDatabaseUrl: string;
   fixed: { orgId: string; userId: string };
+  /** --observe-cost: also a routed app with METRICS_ENABLED=false (port "routedMetricsOff"). */
+  observe?: boolean;
 }
 
 const spec = JSON.parse(process.env.BENCH_SERVERS!) as ServersSpec;
 const config = loadConfig(spec.env);
 const silent = pino({ level: "silent" });
 const app = await createApp(config, spec.centralUrl, { logger: silent });
+const metricsOff = spec.observe
+  ? await createApp(loadConfig({ ...spec.env, METRICS_ENABLED: "false" }), spec.centralUrl, { logger: silent })
+  : undefined;
 const raw = startRawServer(
   spec.sharedDatabaseUrl,
   await createTokenVerifier(config.auth),
@@ -67,6 +72,7 @@ const servers = {
   raw: raw.server,
   fixed: http.createServer(fixed),
   routed: http.createServer(app.yoga),
+  ...(metricsOff ? { routedMetricsOff: http.createServer(metricsOff.yoga) } : {}),
 };
 const ports: Record<string, number> = {};
 for (const [name, server] of Object.entries(servers)) {
@@ -88,6 +94,7 @@ lines.on("close", () => {
       lease.release();
       await raw.close();
       await app.close();
+      await metricsOff?.close();
     })
     .finally(() => process.exit(0));
 });

@@ -1,10 +1,11 @@
 // npm run bench -- request-path [--orgs 50] [--seconds 10] [--rounds 3] [--connections 20]
-//   [--only raw,fixed,DATABASE,SCHEMA,SHARED] [--profile DIR]
+//   [--only raw,fixed,DATABASE,SCHEMA,SHARED] [--profile DIR] [--observe-cost [--observe-tier DATABASE]]
 // Issue 10 items 1 and 6: the routed GraphQL request against a raw node:http + pg server
 // (same SQL shape, same JWT check) and against the same schema with a fixed context, on
 // orgs x 20 projects x 10 items per tier, every request another organization's token, in
 // interleaved rounds. Then cold organizations' first requests against warm ones. The servers
 // run in a child process (request-path-servers.ts); --profile writes its CPU profile to DIR.
+// --observe-cost adds metrics on/off on reads and on an audited write mix (request-path-observe.ts).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
@@ -15,6 +16,14 @@ import { databaseUrlOn, hostDatabaseFor } from "../src/data/placement.ts";
 import { withBenchServer } from "./harness.ts";
 import { runLoad, sequentialLatencies, type LoadResult, type LoadTarget } from "./request-path-load.ts";
 import { seedBenchData, TIERS } from "./request-path-data.ts";
+import { measureAuditInsert } from "./request-path-audit.ts";
+import {
+  observeRunners,
+  OBSERVE_VARIANTS,
+  printAuditInsert,
+  printObserveCost,
+  type Runner,
+} from "./request-path-observe.ts";
 import { printColdWarm, printThroughput, summarize, type Summary } from "./request-path-report.ts";
 import type { ServersSpec } from "./request-path-servers.ts";
 
@@ -31,10 +40,14 @@ export default async function run(argv: string[]): Promise<void> {
       connections: { type: "string", default: "20" },
       only: { type: "string", default: `raw,fixed,${TIERS.join(",")}` },
       profile: { type: "string" },
+      "observe-cost": { type: "boolean", default: false },
+      "observe-tier": { type: "string", default: "DATABASE" },
     },
   });
   const orgs = Math.max(3, Number(values.orgs));
   const [seconds, rounds, connections] = [Number(values.seconds), Number(values.rounds), Number(values.connections)];
+  const observeTier = values["observe-tier"] as (typeof TIERS)[number];
+  if (!TIERS.includes(observeTier)) throw new Error(`--observe-tier: one of ${TIERS.join(", ")}`);
   await withBenchServer(async (serverUrl, centralUrl) => {
     await migrateCentral(centralUrl);
     const env: Record<string, string> = {
@@ -57,6 +70,7 @@ export default async function run(argv: string[]): Promise<void> {
       centralUrl,
       sharedDatabaseUrl: databaseUrlOn(serverUrl, hostDatabaseFor("SHARED", config.defaults.hostDatabasePrefix)),
       fixed: { orgId: data.DATABASE[0]!.id, userId: data.DATABASE[0]!.userId },
+      observe: values["observe-cost"],
     };
     const profile = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
     const child = spawn(process.execPath, [...process.execArgv, ...profile, "bench/request-path-servers.ts"], {
@@ -66,7 +80,9 @@ export default async function run(argv: string[]): Promise<void> {
     try {
       const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
       const nextLine = async () => (await lines.next()).value as string;
-      const ports = JSON.parse(await nextLine()) as Record<"raw" | "fixed" | "routed", number>;
+      const ports = JSON.parse(await nextLine()) as Record<"raw" | "fixed" | "routed", number> & {
+        routedMetricsOff?: number;
+      };
       const cpuMs = async () => (child.stdin!.write("cpu\n"), Number(await nextLine()));
       const body = JSON.stringify({ query: QUERY });
       const tokens = (tier: (typeof TIERS)[number], from = 0, to = orgs) =>
@@ -84,15 +100,22 @@ export default async function run(argv: string[]): Promise<void> {
         fixed: { port: ports.fixed, body, tokens: tokens("DATABASE") },
         ...Object.fromEntries(TIERS.map((tier) => [tier, { port: ports.routed, body, tokens: tokens(tier) }])),
       };
-      const names = values.only.split(",").filter((name) => targets[name]);
+      const runners: Record<string, Runner> = {
+        ...Object.fromEntries(
+          Object.entries(targets).map(([name, t]) => [name, (s: number) => runLoad(t, connections, s)]),
+        ),
+        ...(values["observe-cost"] ? await observeRunners(ports, body, tokens(observeTier), connections) : {}),
+      };
+      const only = values.only.split(",").concat(values["observe-cost"] ? OBSERVE_VARIANTS : []);
+      const names = only.filter((name) => runners[name]);
       const runs: Record<string, LoadResult[]> = Object.fromEntries(names.map((name) => [name, []]));
-      for (const name of names) await runLoad(targets[name]!, connections, Math.min(2, seconds)); // warm-up
+      for (const name of names) await runners[name]!(Math.min(2, seconds)); // warm-up
       for (let round = 0; round < rounds; round++) {
         // Interleaved, and each round starts with another server: drift on a loaded machine hits all alike.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
         for (const name of order) {
           const cpuBefore = await cpuMs();
-          const result = await runLoad(targets[name]!, connections, seconds);
+          const result = await runners[name]!(seconds);
           runs[name]!.push({ ...result, serverCpuMs: (await cpuMs()) - cpuBefore });
         }
         process.stdout.write(`round ${round + 1}/${rounds} done\n`);
@@ -101,7 +124,13 @@ export default async function run(argv: string[]): Promise<void> {
       console.log(
         `\n${orgs} organizations per tier x 20 projects x 10 items, ${connections} connections, ${rounds} x ${seconds} s`,
       );
-      printThroughput(results);
+      const observed = Object.fromEntries(Object.entries(results).filter(([n]) => OBSERVE_VARIANTS.includes(n)));
+      printThroughput(Object.fromEntries(Object.entries(results).filter(([n]) => !OBSERVE_VARIANTS.includes(n))));
+      if (values["observe-cost"]) {
+        printObserveCost(observeTier, observed);
+        const audit = await measureAuditInsert(config, centralUrl, data[observeTier][0]!, rounds, seconds);
+        printAuditInsert(observeTier, audit);
+      }
       printColdWarm(coldWarm);
     } finally {
       child.stdin!.end();
