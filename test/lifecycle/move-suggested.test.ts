@@ -14,6 +14,7 @@ let app: TestApp;
 let big: Organization; // SHARED, ~1.6 MB: suggested SCHEMA
 let small: Organization; // SHARED, a few kB: suggested SHARED, where it is
 let stale: Organization; // SHARED, ~1.6 MB, not at the current schema version: its move fails
+let busy: Organization; // SHARED, ~1.6 MB, in the middle of a move an operator started: skipped
 
 /** Projects whose descriptions (random hex, stored uncompressed) make the organization ~1.6 MB. */
 async function fill(org: Organization, projects: number, bytes: number) {
@@ -52,6 +53,9 @@ beforeAll(async () => {
   await fill(big, 5, 320 * 1024);
   await fill(small, 1, 1024);
   await fill(stale, 5, 320 * 1024);
+  busy = await app.provisionOrg("busy", { tier: "SHARED" });
+  await fill(busy, 5, 320 * 1024);
+  await app.central.organization.update({ where: { id: busy.id }, data: { state: "MOVING" } });
   await app.central.organization.update({ where: { id: stale.id }, data: { schemaVersion: "00000000000000_old" } });
 }, 120_000);
 afterAll(async () => {
@@ -93,6 +97,7 @@ describe("tenantgraph orgs move --suggested", () => {
       to: "SCHEMA",
       server: "main",
     });
+    expect(plan.skipped).toEqual([{ slug: busy.slug, reason: expect.stringMatching(/move is in progress/) }]);
     expect((await placement(big)).tier).toBe("SHARED");
     const before = await fingerprint(big);
     expect(before.n).toBe(5);
@@ -101,7 +106,7 @@ describe("tenantgraph orgs move --suggested", () => {
     expect(run.stderr).toMatch(new RegExp(`${big.slug}: SHARED -> SCHEMA on main \\(1\\.\\d+ MB, \\d+ rows\\)`));
     expect(run.stderr).toMatch(new RegExp(`\\] ${big.slug}: moved on SCHEMA`));
     expect(run.stderr).toMatch(new RegExp(`\\] ${stale.slug}: FAILED: .*run migrate first`));
-    expect(run.stderr).toContain("moved 1, failed 1, skipped 0");
+    expect(run.stderr).toContain("moved 1, failed 1, skipped 1");
     expect(run.code).toBe(1);
 
     const moved = await placement(big);
@@ -114,5 +119,6 @@ describe("tenantgraph orgs move --suggested", () => {
     });
     expect((await placement(stale)).tier).toBe("SHARED");
     expect((await placement(stale)).state).toBe("READY");
+    expect((await placement(busy)).tier).toBe("SHARED");
   });
 });
