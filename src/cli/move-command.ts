@@ -2,10 +2,13 @@
 // progress bar per table), resumes a stopped move when run again, `--abort` undoes one that
 // has not switched, `--cleanup` removes kept sources (one organization's, or every source
 // kept longer than MOVE_KEEP_SOURCE_HOURS), `--drop-source` removes the source at once.
+// `--suggested` moves every organization `orgs stats` suggests another tier for (see
+// move-suggested-command.ts).
 import { InvalidArgumentError, type Command } from "commander";
 import type { Tier } from "../data/central-client.ts";
 import { abortMove, cleanUpMove, cleanUpMoves, moveOrganization } from "../lifecycle/move-org.ts";
-import { checkServer, enumOption, slugArgument, TIERS } from "./arguments.ts";
+import { checkServer, enumOption, positiveInt, slugArgument, TIERS } from "./arguments.ts";
+import { moveSuggested } from "./move-suggested-command.ts";
 import { printJson, ProgressBar } from "./output.ts";
 import { withCliSession } from "./session.ts";
 
@@ -17,6 +20,9 @@ interface MoveOptions {
   abort?: boolean;
   cleanup?: boolean;
   dropSource?: boolean;
+  suggested?: boolean;
+  dryRun?: boolean;
+  concurrency?: number;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -31,17 +37,31 @@ export function addMoveCommand(orgs: Command, confirm: (q: string, expected: str
     .option("--abort", "undo a move that has not switched; the organization stays where it was")
     .option("--cleanup", "remove kept sources: this organization's, or all kept longer than MOVE_KEEP_SOURCE_HOURS")
     .option("--drop-source", "remove the source right after the switch")
+    .option("--suggested", "move every organization whose size `orgs stats` suggests another tier for")
+    .option("--dry-run", "with --suggested: print the plan, move nothing")
+    .option("--concurrency <n>", "with --suggested: organizations moved at once (default 2)", positiveInt)
     .option("--yes", "do not ask for confirmation")
     .option("--json", "JSON output")
     .action(async (slug: string | undefined, opts: MoveOptions, command: Command) => {
       try {
-        if (!opts.cleanup && !slug) throw new InvalidArgumentError("a slug is needed (except for --cleanup)");
-        if (!opts.abort && !opts.cleanup && !opts.tier) throw new InvalidArgumentError("--tier is needed");
+        if (opts.suggested) {
+          const alone = ["tier", "server", "abort", "cleanup", "dropSource"] as const;
+          if (slug || alone.some((o) => opts[o]))
+            throw new InvalidArgumentError(
+              "--suggested moves the organizations stats suggests: no slug, --tier, --server, --abort, --cleanup or --drop-source",
+            );
+        } else if (opts.dryRun || opts.concurrency)
+          throw new InvalidArgumentError("--dry-run and --concurrency go with --suggested");
+        if (!opts.suggested && !opts.cleanup && !slug)
+          throw new InvalidArgumentError("a slug is needed (except for --cleanup)");
+        if (!opts.suggested && !opts.abort && !opts.cleanup && !opts.tier)
+          throw new InvalidArgumentError("--tier is needed");
         checkServer(opts.server);
       } catch (error) {
         if (error instanceof InvalidArgumentError) command.error(`error: ${error.message}`);
         throw error;
       }
+      if (opts.suggested) return moveSuggested(opts);
       if (opts.cleanup || opts.dropSource)
         await confirm(
           `Remove the old copy of ${slug ?? "every organization moved long enough ago"}?`,
