@@ -195,14 +195,17 @@ describe("the switch", () => {
     const { org, owner, projectId } = await orgWithItems("pause", "DATABASE");
     const source = await placementOf(app, org);
     let pending: Promise<{ id: string }> | undefined;
-    let settledWhilePaused = false;
+    let settled = false;
+    let settledWhilePaused: boolean | undefined;
     await moveOrganization(
       {
         ...app.lifecycle,
         whilePaused: async () => {
           pending = createItem(owner, projectId, "sent while paused");
-          void pending.then(() => (settledWhilePaused = true));
+          void pending.then(() => (settled = true));
           await new Promise((resolve) => setTimeout(resolve, 500));
+          // Read at the end of the pause: once it ends the write may finish before the move returns.
+          settledWhilePaused = settled;
         },
       },
       { slug: org.slug, tier: "SHARED" },

@@ -156,10 +156,11 @@ describe("a change through one instance", () => {
   });
 
   it("a state change (not READY) is refused at once there and within 100 ms on the other; READY again, served", async () => {
-    const org = await a.provisionOrg("cache-moving", { tier: "SHARED" });
+    const org = await a.provisionOrg("cache-failed", { tier: "SHARED" });
     const member = await memberOf(a, org, "VIEWER");
     await warm(member);
-    await changeOrganization(a.lifecycle, org.id, { state: "MOVING" });
+    // Any state but READY and MOVING (served from its source during a move) is refused.
+    await changeOrganization(a.lifecycle, org.id, { state: "FAILED" });
     expect(await codeOf(projects(a, member.token))).toBe("TENANT_UNAVAILABLE");
     await within(PROPAGATION_MS, "refused on the other instance", async () => {
       return (await codeOf(projects(b, member.token))) === "TENANT_UNAVAILABLE";
