@@ -75,8 +75,8 @@ export function createOrganizations({ central, lifecycle, issue, verification, h
           throw appError("BAD_USER_INPUT", error.message, { field: error.field });
         throw error;
       }
-      // Processes that know the host names already (src/tenancy/org-hosts.ts) learn the new one.
-      if (subdomainHosts) await notifyCentral(central, { type: "org-changed", orgId: org.id });
+      // The host names are recorded with the organization; marking it READY announces org-changed,
+      // which is how every process's host directory (src/tenancy/org-hosts.ts) learns them.
       return issue(caller, org.id);
     },
 
