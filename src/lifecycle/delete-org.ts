@@ -6,10 +6,9 @@
 // organization row stays as a tombstone, so its id and slug are never reused. Idempotent.
 import type { Organization } from "../data/central-client.ts";
 import { notifyCentral } from "../data/central-notifications.ts";
-import { quoteIdentifier } from "../data/sql-identifiers.ts";
-import { dropDatabase, withPgClient } from "../data/server-admin.ts";
+import { withPgClient } from "../data/server-admin.ts";
 import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
-import { withOrgData } from "./org-data.ts";
+import { removeOrgData } from "./org-data.ts";
 import { dropOrgRole } from "./org-roles.ts";
 import type { LifecycleDeps } from "./targets.ts";
 
@@ -57,23 +56,7 @@ export async function deleteOrganization(
   const datasource = resolvePlacement(org, deps.servers);
   deps.evict?.(datasource.key);
   deps.onStep?.("remove data");
-  switch (org.tier) {
-    case "DATABASE":
-      await dropDatabase(serverUrlOf(deps.servers, org.server), org.databaseName);
-      break;
-    case "SCHEMA":
-      await withPgClient(datasource.url, (c) =>
-        c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`),
-      );
-      break;
-    case "SHARED":
-      await withOrgData(org, deps.servers, async (client, tables) => {
-        for (const table of [...tables].reverse()) {
-          await client.query(`DELETE FROM ${quoteIdentifier(table)} WHERE org_id = $1`, [org.id]);
-        }
-      });
-      break;
-  }
+  await removeOrgData(org, deps.servers);
   // Its role (DATABASE, SCHEMA) goes with its data; nothing grants it anything any more.
   await withPgClient(serverUrlOf(deps.servers, org.server), (c) => dropOrgRole(c, org));
   return tombstone;

@@ -7,12 +7,12 @@
 // so it is never dropped with either side, and it becomes what the target needs at the switch.
 import type { Organization, Tier } from "../data/central-client.ts";
 import type { Placement } from "../data/placement.ts";
-import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
+import { serverUrlOf } from "../data/placement.ts";
 import { orgRoleName, rolePassword } from "../data/request-roles.ts";
 import { setRolePassword } from "../data/role-passwords.ts";
-import { databaseExists, dropDatabase, inTransaction, withPgClient } from "../data/server-admin.ts";
+import { databaseExists, withPgClient } from "../data/server-admin.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
-import { orgTables } from "./org-data.ts";
+import { removeOrgData } from "./org-data.ts";
 import { dropOrgRole } from "./org-roles.ts";
 import { placementFor, placementSteps, type ProvisionDeps } from "./provision.ts";
 
@@ -79,30 +79,10 @@ export async function removePlacementData(
 ): Promise<void> {
   const serverUrl = serverUrlOf(servers, placement.server);
   if (!(await databaseExists(serverUrl, placement.databaseName))) return;
-  const datasource = resolvePlacement({ id: orgId, ...placement }, servers);
-  switch (placement.tier) {
-    case "DATABASE":
-      await dropDatabase(serverUrl, placement.databaseName);
-      break;
-    case "SCHEMA":
-      await withPgClient(datasource.url, (c) =>
-        c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`),
-      );
-      break;
-    case "SHARED":
-      await withPgClient(datasource.url, (c) =>
-        inTransaction(c, async () => {
-          await c.query("SELECT set_config('app.org_id', $1, true)", [orgId]);
-          // The fence goes in the same transaction: the capture trigger would refuse these deletes.
-          const fence = await c.query("SELECT to_regclass('tenantgraph_move.moving_orgs') IS NOT NULL AS present");
-          if (fence.rows[0]!.present)
-            await c.query("DELETE FROM tenantgraph_move.moving_orgs WHERE org_id = $1", [orgId]);
-          for (const table of [...(await orgTables(c))].reverse()) {
-            await c.query(`DELETE FROM ${quoteIdentifier(table)} WHERE org_id = $1`, [orgId]);
-          }
-        }),
-      );
-      break;
-  }
+  // The fence goes in the rows' transaction: the capture trigger would refuse their deletes.
+  await removeOrgData({ id: orgId, ...placement }, servers, async (c) => {
+    const fence = await c.query("SELECT to_regclass('tenantgraph_move.moving_orgs') IS NOT NULL AS present");
+    if (fence.rows[0]!.present) await c.query("DELETE FROM tenantgraph_move.moving_orgs WHERE org_id = $1", [orgId]);
+  });
   if (!sharedRole(placement, other)) await withPgClient(serverUrl, (c) => dropOrgRole(c, placement));
 }

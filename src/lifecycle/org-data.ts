@@ -5,8 +5,8 @@
 import type pg from "pg";
 import type { Organization } from "../data/central-client.ts";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
-import { inTransaction, withPgClient } from "../data/server-admin.ts";
-import { resolvePlacement } from "../data/placement.ts";
+import { dropDatabase, inTransaction, withPgClient } from "../data/server-admin.ts";
+import { resolvePlacement, serverUrlOf } from "../data/placement.ts";
 
 /**
  * Organization tables requests may only append to and read (the audit log): the
@@ -35,6 +35,37 @@ export async function withOrgData<T>(
       return work(client, await orgTables(client));
     }),
   );
+}
+
+/**
+ * Removes the organization's data where `org` places it: its database, its schema, or its
+ * rows of a shared database (children first, in one transaction that runs `beforeRows` first).
+ */
+export async function removeOrgData(
+  org: Pick<Organization, "id" | "tier" | "server" | "databaseName" | "schemaName">,
+  servers: Record<string, string>,
+  beforeRows?: (client: pg.ClientBase) => Promise<void>,
+): Promise<void> {
+  switch (org.tier) {
+    case "DATABASE":
+      await dropDatabase(serverUrlOf(servers, org.server), org.databaseName);
+      break;
+    case "SCHEMA": {
+      const datasource = resolvePlacement(org, servers);
+      await withPgClient(datasource.url, (c) =>
+        c.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(datasource.schema!)} CASCADE`),
+      );
+      break;
+    }
+    case "SHARED":
+      await withOrgData(org, servers, async (client, tables) => {
+        await beforeRows?.(client);
+        for (const table of [...tables].reverse()) {
+          await client.query(`DELETE FROM ${quoteIdentifier(table)} WHERE org_id = $1`, [org.id]);
+        }
+      });
+      break;
+  }
 }
 
 /** Tables with an org_id column, parents before children (foreign keys). */
