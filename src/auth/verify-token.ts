@@ -1,7 +1,8 @@
 // Bearer token verification with jose. Accepts only the configured algorithms (never
 // "none"), checks signature, exp, nbf, issuer and audience, and turns the claims into the
 // caller's identity. Any failure is UNAUTHENTICATED; the reason goes to the log only.
-// Keys of a JWKS_URL are cached and rotated as src/auth/remote-key-set.ts describes.
+// Keys of a JWKS_URL are cached and rotated as src/auth/remote-key-set.ts describes; tokens
+// checked with a key that cannot change are remembered until they expire (verified-token-cache.ts).
 import { readFile } from "node:fs/promises";
 import {
   createLocalJWKSet,
@@ -14,6 +15,7 @@ import {
 import type { AuthConfig } from "../config.ts";
 import { isUuid } from "../ids.ts";
 import { createRemoteKeySet, type RemoteKeySetOptions } from "./remote-key-set.ts";
+import { VerifiedTokenCache } from "./verified-token-cache.ts";
 
 export interface Identity {
   userId: string;
@@ -61,7 +63,10 @@ export async function createTokenVerifier(
     return jwks(header, token);
   };
 
+  const verified = new VerifiedTokenCache<Identity>();
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     let payload, protectedHeader;
     try {
       ({ payload, protectedHeader } = await jwtVerify(token, getKey, {
@@ -85,12 +90,15 @@ export async function createTokenVerifier(
       throw new InvalidTokenError("sid is not a session id");
     const actor = readActor(payload);
     if (actor && org === undefined) throw new InvalidTokenError("an act claim needs an org claim");
-    return {
+    const identity: Identity = {
       userId: payload.sub.toLowerCase(),
       orgId: org?.toLowerCase(),
       ...(sid ? { sessionId: sid.toLowerCase() } : {}),
       ...(actor ? { actor } : {}),
     };
+    // Keys that cannot change while the process runs (the secret, a JWKS file): see verified-token-cache.ts.
+    if (protectedHeader.alg.startsWith("HS") || config.jwksFile) verified.set(token, identity, payload.exp!);
+    return identity;
   };
 }
 

@@ -21,6 +21,12 @@ export interface TenantClientHandle {
   db: TenantDb;
   /** Disconnects the client; closes its pool only when it owns one. */
   close(): Promise<void>;
+  /**
+   * Readies a new client before its first request, failing when its database cannot be
+   * reached: starts Prisma's engine (CPU here) while the connection check waits on the
+   * server, side by side, so a cold organization pays for the longer of the two only.
+   */
+  prepare(): Promise<void>;
 }
 
 /** Receives every SQL statement a client sends (statement-count tests, trace logs). */
@@ -46,6 +52,10 @@ export function createDatabaseTierClient(pool: pg.Pool, onQuery?: QueryListener)
       await db.$disconnect();
       await pool.end();
     },
+    // Opening the first connection is the check: it stays open while the client is cached.
+    prepare: async () => {
+      await Promise.all([db.$connect(), pool.connect().then((connection) => connection.release())]);
+    },
   };
 }
 
@@ -53,7 +63,14 @@ export function createDatabaseTierClient(pool: pg.Pool, onQuery?: QueryListener)
 export function createSchemaTierClient(pool: pg.Pool, schema: string, onQuery?: QueryListener): TenantClientHandle {
   const db = newClient(new PrismaPg(pool, { schema }), onQuery);
   // $disconnect leaves an external pool open (no disposeExternalPool): the pool is the server's.
-  return { db, close: () => db.$disconnect() };
+  return {
+    db,
+    close: () => db.$disconnect(),
+    // Through the role-switching pool: switching to the organization's role must work.
+    prepare: async () => {
+      await Promise.all([db.$connect(), pool.query("SELECT 1")]);
+    },
+  };
 }
 
 /**
@@ -63,7 +80,7 @@ export function createSchemaTierClient(pool: pg.Pool, schema: string, onQuery?: 
  */
 export function createSharedBaseClient(pool: pg.Pool, onQuery?: QueryListener): TenantClientHandle {
   const db = newClient(new PrismaPg(orgSettingPool(pool)), onQuery);
-  return { db, close: () => db.$disconnect() };
+  return { db, close: () => db.$disconnect(), prepare: () => db.$connect() };
 }
 
 /**

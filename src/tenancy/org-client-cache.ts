@@ -32,7 +32,7 @@ export interface OrgClientCacheOptions {
   /** How long a cold organization waits for budget before TenantBusyError. */
   busyWaitMs?: number;
   /** Runs once per new client before anyone uses it (a connection check); a failure discards the client. */
-  verifyClient?(db: TenantDb): Promise<void>;
+  prepareClient?(handle: TenantClientHandle): Promise<void>;
   onEvent?(event: "created" | "evicted" | "closed", key: string): void;
   /** Closed with the cache (the servers' shared pools). */
   onClose?(): Promise<void>;
@@ -180,7 +180,7 @@ export class OrgClientCache {
       this.stats.created++;
       this.options.onEvent?.("created", datasource.key);
       try {
-        await this.options.verifyClient?.(handle.db);
+        await this.options.prepareClient?.(handle);
       } catch (error) {
         await handle.close().catch(() => undefined);
         this.releaseBudget(entry);

@@ -43,7 +43,7 @@ export interface OrgClientSettings {
  */
 const EXTRA_CONNECTION_IDLE_MS = 60_000;
 
-/** The cache the server uses: a client per tier, each checked with one round trip before first use. */
+/** The cache the server uses: a client per tier, each readied (engine started, connection checked) before first use. */
 export function createOrgClientCache(
   settings: OrgClientSettings,
   onEvent?: OrgClientCacheOptions["onEvent"],
@@ -93,12 +93,14 @@ export function createOrgClientCache(
           );
         case "SHARED":
           // Nothing to close per organization: the base client and its pool belong to the server.
-          return { db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId), close: async () => {} };
+          return {
+            db: scopeToOrganization(pools.sharedBase(datasource), datasource.orgId),
+            close: async () => {},
+            prepare: () => pools.sharedReady(datasource),
+          };
       }
     },
-    verifyClient: async (db) => {
-      await db.$queryRaw`SELECT 1`;
-    },
+    prepareClient: (handle) => handle.prepare(),
     onEvent,
     onClose: () => pools.close(),
   });

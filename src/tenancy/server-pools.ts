@@ -30,6 +30,8 @@ export interface ServerPoolsOptions {
 export class ServerPools {
   private readonly pools = new Map<string, pg.Pool>();
   private readonly sharedBases = new Map<string, TenantClientHandle>();
+  /** Per SHARED database: its client started and its server reached (forgotten when that failed). */
+  private readonly sharedChecks = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ServerPoolsOptions) {}
 
@@ -56,6 +58,25 @@ export class ServerPools {
     return handle.db;
   }
 
+  /**
+   * Readies a SHARED database for an organization's first request: the first one there starts
+   * the client and opens a connection; later ones, cold or not, find both done and wait for nothing.
+   */
+  sharedReady(datasource: Datasource): Promise<void> {
+    const key = `shared:${datasource.server}/${datasource.database}`;
+    let check = this.sharedChecks.get(key);
+    if (!check) {
+      this.sharedBase(datasource);
+      const [handle, pool] = [this.sharedBases.get(key)!, this.pools.get(key)!];
+      check = Promise.all([handle.prepare(), pool.connect().then((connection) => connection.release())]).then(
+        () => undefined,
+      );
+      check.catch(() => this.sharedChecks.delete(key));
+      this.sharedChecks.set(key, check);
+    }
+    return check;
+  }
+
   /** Each shared pool's connections (metrics). */
   usage(): Array<{ server: string; kind: "schema" | "shared"; total: number; idle: number; waiting: number }> {
     // Keys are "<kind>:<server>/<database>" (schemaPool, sharedBase).
@@ -71,6 +92,7 @@ export class ServerPools {
   async close(): Promise<void> {
     await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
     this.sharedBases.clear();
+    this.sharedChecks.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));

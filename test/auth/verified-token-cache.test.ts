@@ -1,0 +1,62 @@
+// A token that verified is remembered by its exact text until its exp, never longer; any
+// other text (a tampered signature or claim) is verified in full and refused.
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { createTokenVerifier } from "../../src/auth/verify-token.ts";
+import { VerifiedTokenCache } from "../../src/auth/verified-token-cache.ts";
+
+const SECRET = "s".repeat(40);
+const AUTH = {
+  secret: SECRET,
+  issuer: "tenantgraph",
+  audience: "tenantgraph",
+  algorithms: ["HS256"],
+  tokenTtlSeconds: 60,
+  accessTokenTtlSeconds: 60,
+  refreshTokenTtlSeconds: 60,
+  jwks: { cooldownSeconds: 30, defaultMaxAgeSeconds: 600 },
+};
+const USER = "6f1c1f7e-2d7a-4c3b-9a51-0d5e2b0c9f10";
+
+const sign = (exp: number | string, sub = USER) =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuer(AUTH.issuer)
+    .setAudience(AUTH.audience)
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(SECRET));
+
+describe("verified tokens are remembered", () => {
+  it("answers a remembered token until its exp and forgets it then", () => {
+    const cache = new VerifiedTokenCache<{ userId: string }>();
+    cache.set("t", { userId: "u" }, 1_000);
+    expect(cache.get("t", 999_999)).toEqual({ userId: "u" });
+    expect(cache.get("t", 1_000_000)).toBeUndefined(); // jose: expired once now >= exp
+    expect(cache.size).toBe(0);
+  });
+
+  it("hands every request its own copy", () => {
+    const cache = new VerifiedTokenCache<{ userId: string }>();
+    cache.set("t", { userId: "u" }, Date.now() / 1000 + 60);
+    cache.get("t")!.userId = "changed";
+    expect(cache.get("t")).toEqual({ userId: "u" });
+  });
+
+  it("still refuses a tampered copy of a remembered token, and never remembers a failure", async () => {
+    const verify = await createTokenVerifier(AUTH);
+    const token = await sign("5m");
+    expect(await verify(token)).toEqual({ userId: USER, orgId: undefined });
+    expect(await verify(token)).toEqual({ userId: USER, orgId: undefined });
+    const [header, payload, signature] = token.split(".");
+    const flipped = signature!.slice(0, -2) + (signature!.endsWith("AA") ? "BB" : "AA");
+    await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toThrow();
+    const other = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), sub: "x" }),
+    );
+    await expect(verify(`${header}.${other.toString("base64url")}.${signature}`)).rejects.toThrow();
+    const expired = await sign(Math.floor(Date.now() / 1000) - 1);
+    await expect(verify(expired)).rejects.toThrow();
+    await expect(verify(expired)).rejects.toThrow();
+  });
+});
