@@ -16,7 +16,10 @@ type QueryConfig = string | (pg.QueryConfig & { text: string });
 export interface ConnectionScope {
   /** Sent for Prisma's BEGIN as one simple query: opens the transaction and scopes it. */
   begin: string;
-  /** Sent before a statement run outside a transaction, in its round trip. */
+  /**
+   * Sent before a statement run outside a transaction, in its round trip. Starting with BEGIN
+   * (an explicit transaction), a failure is followed by a ROLLBACK.
+   */
   before: readonly ScopeStatement[];
   /** Sent after it (a COMMIT where `before` opens an explicit transaction). */
   after?: readonly ScopeStatement[];
