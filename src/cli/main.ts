@@ -244,15 +244,26 @@ const migrate = program
         applied: r.applied.join(" "),
         error: r.error ?? null,
       }));
-      if (opts.json) printJson({ version: report.version, stoppedAtCanary: report.stoppedAtCanary, results: rows });
+      if (opts.json)
+        printJson({
+          version: report.version,
+          stoppedAtCanary: report.stoppedAtCanary,
+          results: rows,
+          roleSettings: report.roleSettings,
+        });
       else {
+        for (const { server, altered, error } of report.roleSettings) {
+          if (error) say(`FAILED statement timeout of the request roles on ${server}: ${error}`);
+          else if (altered.length)
+            say(`statement timeout set to ORG_STATEMENT_TIMEOUT_MS on ${server}: ${altered.join(" ")}`);
+        }
         printTable(rows.filter((r) => r.outcome !== "current"));
         if (report.stoppedAtCanary) say("the canary failed: nothing else was attempted");
         say(
           `${counts.migrated} migrated, ${counts.current} already current, ${counts.failed} failed, ${counts["not attempted"]} not attempted`,
         );
       }
-      if (counts.failed || report.stoppedAtCanary) process.exitCode = 1;
+      if (counts.failed || report.stoppedAtCanary || report.roleSettings.some((s) => s.error)) process.exitCode = 1;
     }),
   );
 

@@ -13,6 +13,11 @@ import { assertSafeIdentifier } from "./sql-identifiers.ts";
 export interface AppRole {
   name: string;
   password: string;
+  /**
+   * ORG_STATEMENT_TIMEOUT_MS, set on every request login role when it is ensured (role-settings.ts);
+   * 0 = none; absent: the roles' setting is left as it is.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** The role of a DATABASE- or SCHEMA-tier organization: its database or schema name; none for SHARED. */

@@ -1,8 +1,8 @@
 // The SHARED tier's organization setting, below Prisma. A SHARED database has one pool and one
 // Prisma client for all its organizations; the organization of each operation travels in an
 // AsyncLocalStorage context (asOrganization, entered by the scoped client in
-// tenant-client.ts), and this pool wrapper, which PrismaPg is given, sets it for every
-// statement Prisma sends:
+// tenant-client.ts), and this pool wrapper (scoped-pool.ts), which PrismaPg is given, sets it
+// for every statement Prisma sends:
 //  - a single operation: `SELECT set_config('app.org_id', $1, true)` and the query before one
 //    Sync (pipelined-query.ts): one round trip, one implicit transaction;
 //  - an interactive transaction: its BEGIN becomes `BEGIN; SELECT set_config(...)`, one simple
@@ -13,7 +13,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { isUuid } from "../ids.ts";
-import { queryPipelined, type ScopeStatement } from "./pipelined-query.ts";
+import { scopedPool } from "./scoped-pool.ts";
 
 const currentOrg = new AsyncLocalStorage<string>();
 
@@ -30,78 +30,20 @@ export function asOrganization<T>(orgId: string, work: () => Promise<T>): Promis
   return currentOrg.run(orgId.toLowerCase(), work);
 }
 
-function scopeOf(): string {
+function currentOrgId(): string {
   const orgId = currentOrg.getStore();
   if (!orgId) throw new NoOrganizationScopeError();
   return orgId;
 }
 
-const setOrg = (orgId: string): ScopeStatement => ({
-  text: "SELECT set_config('app.org_id', $1, true)",
-  values: [orgId],
-});
-
-type QueryConfig = string | (pg.QueryConfig & { text: string });
-type Borrowed = pg.PoolClient & { broken?: Error; onBroken?: (error: Error) => void };
-
-/** A pg.Pool (PrismaPg accepts only pg.Pool instances) that borrows `base`'s connections and scopes every statement. */
+/** Every statement as the organization of the context; no organization: refused before a connection is borrowed. */
 export function orgSettingPool(base: pg.Pool): pg.Pool {
-  const borrow = async (): Promise<Borrowed> => {
-    const client: Borrowed = await base.connect();
-    // A checked-out client's connection may die at any moment: without a listener its "error" event would crash the process.
-    client.onBroken = (error: Error) => (client.broken = error);
-    client.on("error", client.onBroken);
-    return client;
-  };
-  const giveBack = (client: Borrowed, error?: Error | boolean) => {
-    client.removeListener("error", client.onBroken!);
-    client.release(error || client.broken);
-  };
-
-  const scoped = new pg.Pool(base.options); // never connects: connect() and query() below borrow from `base`
-  scoped.setMaxListeners(0);
-  Object.defineProperties(scoped, {
-    query: {
-      value: async (query: QueryConfig) => {
-        const orgId = scopeOf();
-        const client = await borrow();
-        try {
-          return await queryPipelined(client, [setOrg(orgId)], query);
-        } finally {
-          giveBack(client);
-        }
-      },
-    },
-    connect: {
-      value: async () => {
-        const orgId = scopeOf();
-        const client = await borrow();
-        let inTransaction = false;
-        const view = {
-          on: (event: string, listener: (...args: unknown[]) => void) => (client.on(event as "error", listener), view),
-          removeListener: (event: string, listener: (...args: unknown[]) => void) => (
-            client.removeListener(event, listener),
-            view
-          ),
-          release: (error?: Error | boolean) => giveBack(client, error),
-          query: async (query: QueryConfig) => {
-            const text = (typeof query === "string" ? query : query.text).trim();
-            if (text === "BEGIN") {
-              // orgId is a validated UUID (asOrganization): safe as a literal.
-              const results = (await client.query(
-                `BEGIN; SELECT set_config('app.org_id', '${orgId}', true)`,
-              )) as unknown as pg.QueryResult[];
-              inTransaction = true;
-              return results[0];
-            }
-            if (!inTransaction) return queryPipelined(client, [setOrg(orgId)], query);
-            if (text === "COMMIT" || text === "ROLLBACK") inTransaction = false;
-            return client.query(query as pg.QueryConfig);
-          },
-        };
-        return view as unknown as pg.PoolClient;
-      },
-    },
+  return scopedPool(base, () => {
+    const orgId = currentOrgId();
+    return {
+      // orgId is a validated UUID (asOrganization): safe as a literal.
+      begin: `BEGIN; SELECT set_config('app.org_id', '${orgId}', true)`,
+      before: [{ text: "SELECT set_config('app.org_id', $1, true)", values: [orgId] }],
+    };
   });
-  return scoped;
 }

@@ -25,7 +25,11 @@ export async function createLifecycle(
   return {
     central,
     servers: withMainServer(config, centralUrl),
-    appRole: { name: config.appRole.name, password: config.appRole.password },
+    appRole: {
+      name: config.appRole.name,
+      password: config.appRole.password,
+      statementTimeoutMs: config.orgClients.statementTimeoutMs,
+    },
     migrations: tenantMigrations,
     defaults: config.defaults,
   };

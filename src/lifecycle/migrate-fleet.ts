@@ -5,9 +5,10 @@
 // half-migrated; a failing target is recorded (last_error) and reported while the others
 // go on; a rerun resumes. Targets already current (per the central database) are skipped
 // without touching their database, so a no-op run over thousands of organizations is one
-// central query.
+// central query (and one per server for the request roles' statement timeout).
 import type { Organization } from "../data/central-client.ts";
 import { isAtLeast, latestVersion, type Migration } from "../data/migrator.ts";
+import { syncStatementTimeouts, type RoleSettingsResult } from "./request-role-settings.ts";
 import {
   migrateTarget,
   orgTarget,
@@ -41,6 +42,8 @@ export interface FleetReport {
   results: TargetResult[];
   /** Set when the canary failed and nothing else was attempted. */
   stoppedAtCanary: boolean;
+  /** The request login roles' statement timeout, per server (request-role-settings.ts). */
+  roleSettings: RoleSettingsResult[];
 }
 
 export class FleetInputError extends Error {
@@ -56,6 +59,10 @@ export async function migrateFleet(deps: LifecycleDeps, options: FleetOptions = 
   const migrations = await tenantMigrations(deps);
   const version = latestVersion(migrations);
   const targets = await fleetTargets(deps, options.orgs);
+  const roleSettings = await syncStatementTimeouts(
+    deps,
+    targets.map((t) => t.target),
+  );
   const current = targets.filter((t) => isAtLeast(t.target.version, version) && !t.lastError);
   const pending = targets.filter((t) => !current.includes(t)).map((t) => t.target);
   const results: TargetResult[] = [];
@@ -81,7 +88,7 @@ export async function migrateFleet(deps: LifecycleDeps, options: FleetOptions = 
     report(result);
     if (result.outcome === "failed") {
       for (const target of pending) report({ target, outcome: "not attempted", applied: [] });
-      return { version, results, stoppedAtCanary: true };
+      return { version, results, stoppedAtCanary: true, roleSettings };
     }
   }
   const concurrency = Math.max(1, options.concurrency ?? 4);
@@ -91,7 +98,7 @@ export async function migrateFleet(deps: LifecycleDeps, options: FleetOptions = 
       while (next < pending.length) report(await migrateOne(deps, pending[next++]!, migrations));
     }),
   );
-  return { version, results, stoppedAtCanary: false };
+  return { version, results, stoppedAtCanary: false, roleSettings };
 }
 
 async function migrateOne(

@@ -15,6 +15,7 @@
 // rotate` run it again.
 import type pg from "pg";
 import { ensureRole, setRolePassword } from "../data/role-passwords.ts";
+import { applyStatementTimeout } from "../data/role-settings.ts";
 import { assertSafeIdentifier, quoteIdentifier } from "../data/sql-identifiers.ts";
 import type { Placement } from "../data/placement.ts";
 import { orgRoleName, rolePassword, switcherRoleName } from "../data/request-roles.ts";
@@ -35,7 +36,8 @@ const SWITCHER_MARKER = "tenantgraph schema switcher";
 
 /**
  * Creates the organization's role (and, for the SCHEMA tier, the server's switcher role and
- * its membership). Run on an administrative connection, outside a transaction.
+ * its membership), and gives the login role among them the statement timeout
+ * (src/data/role-settings.ts). Run on an administrative connection, outside a transaction.
  */
 export async function ensureOrgRoles(client: pg.ClientBase, target: OrgRoleTarget, appRole: AppRole): Promise<string> {
   const role = assertSafeIdentifier(target.schema ?? target.database);
@@ -46,6 +48,7 @@ export async function ensureOrgRoles(client: pg.ClientBase, target: OrgRoleTarge
       password: rolePassword(appRole, role),
       marker: marker(target.orgId),
     });
+    await applyStatementTimeout(client, [role], appRole.statementTimeoutMs);
     return role;
   }
   const switcher = switcherRoleName(appRole);
@@ -55,6 +58,8 @@ export async function ensureOrgRoles(client: pg.ClientBase, target: OrgRoleTarge
     password: rolePassword(appRole, switcher),
     marker: SWITCHER_MARKER,
   });
+  // The switcher's, not the organization role's: SET ROLE does not apply a role's settings.
+  await applyStatementTimeout(client, [switcher], appRole.statementTimeoutMs);
   await ensureRole(client, { name: role, login: false, marker: marker(target.orgId) });
   const member = await client.query(
     "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = $1 AND u.rolname = $2",

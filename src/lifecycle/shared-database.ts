@@ -4,6 +4,7 @@
 import type pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
 import { ensureRole } from "../data/role-passwords.ts";
+import { applyStatementTimeout } from "../data/role-settings.ts";
 import { withPgClient } from "../data/server-admin.ts";
 import type { AppRole } from "../data/request-roles.ts";
 import { orgTables, requestPrivileges } from "./org-data.ts";
@@ -18,10 +19,14 @@ const RULE = `org_id = nullif(current_setting('app.org_id', true), '')::uuid`;
  * Creates the login role requests use on SHARED databases unless it exists: not a
  * superuser, no BYPASSRLS, owns nothing, so row-level security always applies to it. The
  * password is sent as a SCRAM verifier and only when the role is created (never in
- * plain text, never again: `tenantgraph roles rotate` sets it).
+ * plain text, never again: `tenantgraph roles rotate` sets it). Its statement timeout is
+ * (re)applied every time (src/data/role-settings.ts).
  */
 export async function ensureAppRole(serverUrl: string, role: AppRole): Promise<void> {
-  await withPgClient(serverUrl, (c) => ensureRole(c, { name: role.name, login: true, password: role.password }));
+  await withPgClient(serverUrl, async (c) => {
+    await ensureRole(c, { name: role.name, login: true, password: role.password });
+    await applyStatementTimeout(c, [role.name], role.statementTimeoutMs);
+  });
 }
 
 /**
