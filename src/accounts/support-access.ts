@@ -11,9 +11,10 @@ import type { CentralDb } from "../data/central-client.ts";
 import { withOrgData } from "../lifecycle/org-data.ts";
 import { appendOperatorAudit } from "../lifecycle/org-audit.ts";
 import { recordAccountEvent } from "./account-audit.ts";
+import { SUPPORT_ACCESS_MINUTES } from "./support-access-minutes.ts";
 import { normalizeEmail } from "./users.ts";
 
-export const SUPPORT_ACCESS_MINUTES = { default: 15, max: 60 } as const;
+export { SUPPORT_ACCESS_MINUTES };
 
 export interface SupportAccessRequest {
   slug: string;
