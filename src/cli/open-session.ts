@@ -25,7 +25,9 @@ export async function openCliSession<T>(quiet: boolean, work: (session: CliSessi
   // Start-up ends here, where the database work begins (configuration, pg and Prisma are loaded;
   // the command's own lifecycle module is imported inside `work`). bench/cli.ts reads it.
   if (process.env.TENANTGRAPH_STARTUP_TIME)
-    process.stderr.write(`tenantgraph: start-up ${Math.round(performance.now())} ms\n`);
+    process.stderr.write(
+      `tenantgraph: start-up ${Math.round(performance.now())} ms (cpu ${Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000)} ms)\n`,
+    );
   // A command run while `npm start` is up uses that server's PostgreSQL; otherwise it starts (and stops) its own.
   const database = await openCentralDatabase(config, say, "command");
   const central = createCentralClient(database.url);
