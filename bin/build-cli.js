@@ -25,16 +25,19 @@ const mtime = (file) => {
   }
 };
 
-/** The current build's entry file, or undefined when there is none or a source changed since it started. */
-export function currentCliBuild() {
+/**
+ * The current build's entry file, or undefined when there is none, or a source changed (or went
+ * missing) since it started: a stat per file it was built from, about a millisecond.
+ */
+export function currentCliBuild(dist = DIST) {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(MANIFEST, "utf8"));
+    manifest = JSON.parse(readFileSync(path.join(dist, "manifest.json"), "utf8"));
   } catch {
     return undefined;
   }
   const stale = [...ALWAYS, ...manifest.inputs].some((file) => mtime(file) > manifest.startedAt);
-  return stale ? undefined : path.join(DIST, manifest.dir, "main.js");
+  return stale ? undefined : path.join(dist, manifest.dir, "main.js");
 }
 
 /**
