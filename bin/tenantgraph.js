@@ -22,7 +22,8 @@ if (!entry) {
   try {
     entry = await buildCli();
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    // esbuild's message starts "Build failed with N errors"; its first error says what went wrong.
+    const reason = error?.errors?.[0]?.text ?? (error instanceof Error ? error.message.split("\n")[0] : String(error));
     process.stderr.write(`tenantgraph: could not build the CLI (${reason}); running its sources through tsx\n`);
   }
 }
