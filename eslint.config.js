@@ -61,7 +61,16 @@ const DATABASE_CLIENTS = {
 };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/data/generated/", "operations/generated/", ".tenantgraph/", "test-output/"] },
+  {
+    ignores: [
+      "node_modules/",
+      "src/data/generated/",
+      "operations/generated/",
+      ".tenantgraph/",
+      "test-output/",
+      "dist/",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     plugins: { "import-x": importX },

@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<{ default: (args: string[]) => Promi
   shutdown: () => import("./shutdown.ts"),
   "observe-overhead": () => import("./observe-overhead.ts"),
   move: () => import("./move.ts"),
+  cli: () => import("./cli.ts"),
 };
 
 const [name = "request-path", ...args] = process.argv.slice(2);

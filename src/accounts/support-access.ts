@@ -11,9 +11,10 @@ import type { CentralDb } from "../data/central-client.ts";
 import { withOrgData } from "../lifecycle/org-data.ts";
 import { appendOperatorAudit } from "../lifecycle/org-audit.ts";
 import { recordAccountEvent } from "./account-audit.ts";
+import { SUPPORT_ACCESS_MINUTES } from "./support-access-minutes.ts";
 import { normalizeEmail } from "./users.ts";
 
-export const SUPPORT_ACCESS_MINUTES = { default: 15, max: 60 } as const;
+export { SUPPORT_ACCESS_MINUTES };
 
 export interface SupportAccessRequest {
   slug: string;
@@ -68,7 +69,9 @@ export async function startSupportAccess(
   if (!user || user.memberships.length === 0) throw new SupportAccessRefused(`${email} is not a member of ${org.slug}`);
 
   const id = randomUUID();
-  const expiresAt = new Date(Date.now() + minutes * 60_000);
+  // One clock reading for both claims: the token lives exactly `minutes` (exp - iat), however long the writes below take.
+  const issuedAt = Date.now();
+  const expiresAt = new Date(issuedAt + minutes * 60_000);
   const details = { session: id, reason, write, minutes, expiresAt: expiresAt.toISOString() };
   // Recorded before the token exists: no token without its records.
   await withOrgData(org, deps.servers, (client) =>
@@ -101,7 +104,7 @@ export async function startSupportAccess(
     .setJti(id)
     .setIssuer(deps.auth.issuer)
     .setAudience(deps.auth.audience)
-    .setIssuedAt()
+    .setIssuedAt(Math.floor(issuedAt / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(new TextEncoder().encode(deps.auth.secret));
   return { token, id, expiresAt, org: { id: org.id, slug: org.slug }, user: { id: user.id, email: user.email }, write };

@@ -1,12 +1,12 @@
 // The operator CLI's argument checks. They run while commander parses, or at the top of an
 // action, always before any database work: a wrong argument fails in milliseconds with one
-// line, without starting the embedded PostgreSQL or connecting to DATABASE_URL.
+// line, without starting the embedded PostgreSQL or connecting to DATABASE_URL. Light
+// imports only (commander, the slug rules, the generated enums): every command loads this.
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { loadConfig } from "../config.ts";
 import { Tier } from "../data/generated/central/enums.ts";
-import { ProvisionInputError, databaseNameFor } from "../lifecycle/provision.ts";
+import { ProvisionInputError, databaseNameFor } from "../lifecycle/org-slug.ts";
 
 /** From the generated enum: prisma/central/schema.prisma is the one list of tiers. */
 export const TIERS = Object.values(Tier);
@@ -19,6 +19,8 @@ export function enumOption<T extends string>(flags: string, description: string,
     return match;
   });
 }
+
+export const tierOption = () => enumOption("--tier <tier>", "isolation tier", TIERS);
 
 /** A slug as provisioning accepts it; checked before anything is looked up. */
 export function slugArgument(value: string): string {
@@ -51,8 +53,10 @@ export function nameFromSlug(slug: string): string {
 }
 
 /** The server names this configuration knows ("main" is always the central database's server). */
-export function checkServer(server: string | undefined): void {
+export async function checkServer(server: string | undefined): Promise<void> {
   if (server === undefined) return;
+  // Only now: loading the configuration (zod) is a good part of a command's start-up.
+  const { loadConfig } = await import("../config.ts");
   const known = ["main", ...Object.keys(loadConfig().servers)];
   if (!known.includes(server))
     throw new InvalidArgumentError(

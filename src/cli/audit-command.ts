@@ -2,7 +2,6 @@
 // records (newest first), `tenantgraph audit prune` removes those older than
 // AUDIT_RETENTION_DAYS from every organization and from the central log.
 import type { Command } from "commander";
-import { pruneAuditRecords, readOrgAudit } from "../lifecycle/audit-records.ts";
 import { positiveInt, slugArgument } from "./arguments.ts";
 import { printJson, printTable } from "./output.ts";
 import { withCliSession } from "./session.ts";
@@ -19,6 +18,7 @@ export function addOrgAuditCommand(orgs: Command): void {
     .option("--json", "JSON output")
     .action((slug: string, opts: { limit: number; action?: string; json?: boolean }) =>
       withCliSession(Boolean(opts.json), async ({ deps }) => {
+        const { readOrgAudit } = await import("../lifecycle/audit-records.ts");
         const org = await deps.central.organization.findUnique({ where: { slug } });
         if (!org || org.state === "DELETED") throw new Error(`no organization "${slug}"`);
         const rows = await readOrgAudit(org, deps.servers, { limit: opts.limit, action: opts.action });
@@ -51,6 +51,7 @@ export function registerAuditCommand(program: Command): void {
     .option("--json", "JSON output")
     .action((opts: { days?: number; json?: boolean }) =>
       withCliSession(Boolean(opts.json), async ({ config, deps }) => {
+        const { pruneAuditRecords } = await import("../lifecycle/audit-records.ts");
         const result = await pruneAuditRecords(deps, opts.days ?? config.audit.retentionDays);
         if (opts.json) printJson(result);
         else {

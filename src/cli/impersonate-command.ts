@@ -3,7 +3,7 @@
 // in that organization only, names the operator in its `act` claim, and is read-only unless
 // --write; the start is recorded in the organization's and the central audit log.
 import { InvalidArgumentError, type Command } from "commander";
-import { startSupportAccess, SUPPORT_ACCESS_MINUTES } from "../accounts/support-access.ts";
+import { SUPPORT_ACCESS_MINUTES } from "../accounts/support-access-minutes.ts";
 import { slugArgument } from "./arguments.ts";
 import { operatorArgument, operatorOf } from "./operator.ts";
 import { printJson } from "./output.ts";
@@ -53,6 +53,7 @@ export function registerImpersonateCommand(program: Command): void {
         json?: boolean;
       }) =>
         withCliSession(Boolean(opts.json), async ({ config, deps }) => {
+          const { startSupportAccess } = await import("../accounts/support-access.ts");
           const access = await startSupportAccess(
             { central: deps.central, servers: deps.servers, auth: config.auth },
             {

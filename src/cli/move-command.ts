@@ -6,7 +6,6 @@
 // move-suggested-command.ts).
 import { InvalidArgumentError, type Command } from "commander";
 import type { Tier } from "../data/central-client.ts";
-import { abortMove, cleanUpMove, cleanUpMoves, moveOrganization } from "../lifecycle/move-org.ts";
 import { checkServer, enumOption, positiveInt, slugArgument, TIERS } from "./arguments.ts";
 import { moveSuggested } from "./move-suggested-command.ts";
 import { printJson, ProgressBar } from "./output.ts";
@@ -56,7 +55,7 @@ export function addMoveCommand(orgs: Command, confirm: (q: string, expected: str
           throw new InvalidArgumentError("a slug is needed (except for --cleanup)");
         if (!opts.suggested && !opts.abort && !opts.cleanup && !opts.tier)
           throw new InvalidArgumentError("--tier is needed");
-        checkServer(opts.server);
+        await checkServer(opts.server);
       } catch (error) {
         if (error instanceof InvalidArgumentError) command.error(`error: ${error.message}`);
         throw error;
@@ -69,6 +68,7 @@ export function addMoveCommand(orgs: Command, confirm: (q: string, expected: str
           opts.yes,
         );
       return withCliSession(Boolean(opts.json), async ({ config, deps }) => {
+        const { abortMove, cleanUpMove, cleanUpMoves, moveOrganization } = await import("../lifecycle/move-org.ts");
         if (opts.cleanup) {
           const cleaned = slug
             ? (await cleanUpMove(deps, slug), [slug])

@@ -3,7 +3,7 @@
 // with --dry-run, otherwise moves them a few at a time with a line per organization as it
 // starts and ends, and a final report (moved, failed with the reason, skipped). Exits 1 when
 // a move failed.
-import { planSuggestedMoves, runSuggestedMoves, type SuggestedMove } from "../lifecycle/move-suggested.ts";
+import type { SuggestedMove } from "../lifecycle/move-suggested.ts";
 import { printJson } from "./output.ts";
 import { withCliSession } from "./session.ts";
 
@@ -20,6 +20,7 @@ export function moveSuggested(opts: SuggestedOptions): Promise<void> {
   const quiet = Boolean(opts.json);
   const tell = quiet ? () => {} : say;
   return withCliSession(quiet, async ({ config, deps }) => {
+    const { planSuggestedMoves, runSuggestedMoves } = await import("../lifecycle/move-suggested.ts");
     tell("measuring every organization (orgs stats)...");
     const plan = await planSuggestedMoves(deps, config.observe, concurrency);
     if (!plan.moves.length) tell("no organization is suggested another tier");

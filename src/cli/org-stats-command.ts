@@ -3,7 +3,6 @@
 // server process's figures in the central database), the thresholds it is over and the tier
 // its size suggests. Progress on stderr; exits 1 when an organization could not be measured.
 import type { Command } from "commander";
-import { fleetStats } from "../monitoring/fleet-stats.ts";
 import { slugArgument, positiveInt } from "./arguments.ts";
 import { printJson, printTable, ProgressBar } from "./output.ts";
 import { withCliSession } from "./session.ts";
@@ -23,6 +22,7 @@ export function addOrgStatsCommand(orgs: Command): void {
     .option("--json", "JSON output")
     .action((slugs: string[], opts: { minutes?: number; concurrency?: number; json?: boolean }) =>
       withCliSession(Boolean(opts.json), async ({ config, deps }) => {
+        const { fleetStats } = await import("../monitoring/fleet-stats.ts");
         const bar = new ProgressBar("measuring", !opts.json);
         const report = await fleetStats(deps, config.observe, {
           slugs: slugs.length ? slugs : undefined,

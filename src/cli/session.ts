@@ -1,36 +1,11 @@
-// What every operator command needs: the configuration, the central database (embedded
-// when DATABASE_URL is not set, started and stopped around the command) and the
-// lifecycle dependencies. Always closed, also when the command fails.
-import { loadConfig, type Config } from "../config.ts";
-import { createCentralClient } from "../data/central-client.ts";
-import { migrateCentral, openCentralDatabase } from "../data/central-database.ts";
-import { createLifecycle, type Lifecycle } from "../lifecycle/deps.ts";
-import { applyLocalSecrets } from "../local-secrets.ts";
+// The session every command runs in (open-session.ts), imported when a command runs rather
+// than when the CLI starts: `--help`, a wrong argument or a command's own checks never load
+// the configuration, pg or Prisma.
+import type { CliSession } from "./open-session.ts";
 
-export interface CliSession {
-  config: Config;
-  deps: Lifecycle;
-}
+export type { CliSession };
 
 export async function withCliSession<T>(quiet: boolean, work: (session: CliSession) => Promise<T>): Promise<T> {
-  const config = await applyLocalSecrets(loadConfig());
-  const say = quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
-  // Never exit 0 having done nothing: work that runs out before the command finished is a failure.
-  const stalled = () => {
-    process.stderr.write("tenantgraph: the command stopped before it finished\n");
-    process.exitCode = 1;
-  };
-  process.once("beforeExit", stalled);
-  // A command run while `npm start` is up uses that server's PostgreSQL; otherwise it starts (and stops) its own.
-  const database = await openCentralDatabase(config, say, "command");
-  const central = createCentralClient(database.url);
-  try {
-    const applied = await migrateCentral(database.url);
-    if (applied.length) say(`central migrations applied: ${applied.join(", ")}`);
-    return await work({ config, deps: await createLifecycle(config, central, database.url) });
-  } finally {
-    await central.$disconnect();
-    await database.embedded?.stop();
-    process.removeListener("beforeExit", stalled);
-  }
+  const { openCliSession } = await import("./open-session.ts");
+  return openCliSession(quiet, work);
 }

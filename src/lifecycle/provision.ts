@@ -7,7 +7,6 @@ import { randomUUID } from "node:crypto";
 import type { Organization, Tier } from "../data/central-client.ts";
 import { notifyCentral, type CentralEvent } from "../data/central-notifications.ts";
 import { databaseExists, ensureDatabase } from "../data/server-admin.ts";
-import { assertSafeIdentifier, InvalidIdentifierError } from "../data/sql-identifiers.ts";
 import { isAtLeast, latestVersion } from "../data/migrator.ts";
 import { hostDatabaseFor, serverUrlOf } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
@@ -16,16 +15,9 @@ import { appendOperatorAudit } from "./org-audit.ts";
 import { withOrgData } from "./org-data.ts";
 import { ensureAppRole } from "./shared-database.ts";
 import { migrateTarget, orgTarget, tenantMigrations, type LifecycleDeps } from "./targets.ts";
+import { databaseNameFor, ProvisionInputError } from "./org-slug.ts";
 
-export class ProvisionInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = "ProvisionInputError";
-  }
-}
+export { databaseNameFor, ProvisionInputError };
 
 export interface ProvisionRequest {
   slug: string;
@@ -56,43 +48,6 @@ export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
   onStep?: (step: string, org: Pick<Organization, "slug">) => void;
   /** Called before each step; throwing simulates a crash there (tests). */
   beforeStep?: (step: string, org: Organization) => void | Promise<void>;
-}
-
-const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-/** Slugs that would read as something else in URLs, logs or database names. */
-const RESERVED_SLUGS = new Set([
-  "admin",
-  "api",
-  "www",
-  "graphql",
-  "health",
-  "postgres",
-  "template0",
-  "template1",
-  "public",
-  "system",
-  "root",
-  "tenantgraph",
-  "central",
-  "shared",
-  "schemas",
-]);
-
-/** Organization database and schema names follow one convention: org_<slug>, "-" mapped to "_". */
-export function databaseNameFor(slug: string): string {
-  if (typeof slug !== "string" || !SLUG.test(slug) || slug.includes("--")) {
-    throw new ProvisionInputError(
-      "slug",
-      "3-40 characters: a-z, 0-9 and single '-', starting with a letter, not ending with '-'",
-    );
-  }
-  if (RESERVED_SLUGS.has(slug)) throw new ProvisionInputError("slug", `"${slug}" is reserved`);
-  try {
-    return assertSafeIdentifier(`org_${slug.replace(/-/g, "_")}`);
-  } catch (error) {
-    if (error instanceof InvalidIdentifierError) throw new ProvisionInputError("slug", error.message);
-    throw error;
-  }
 }
 
 type Step = (org: Organization, deps: ProvisionDeps, request: ProvisionRequest) => Promise<Organization | void>;
