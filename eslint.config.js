@@ -16,6 +16,7 @@ const LAYERS = [
   ["src/data"], // clients, migrations, placement, SQL identifiers
   [
     "src/config.ts",
+    "src/config", // the pieces src/config.ts assembles
     "src/rate-limits-config.ts",
     "src/errors.ts",
     "src/ids.ts",

@@ -5,6 +5,7 @@
 // runs against the metrics-on and metrics-off servers (same databases) continue each other.
 import http from "node:http";
 import { request, type LoadResult } from "./request-path-load.ts";
+import { runTimedLoad } from "./timed-load.ts";
 
 export interface WritableProject {
   token: string;
@@ -38,33 +39,24 @@ export async function runWrites(
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  try {
-    await Promise.all(
-      Array.from({ length: Math.min(connections, projects.length) }, async (_, connection) => {
-        const own = projects.filter((_, i) => i % connections === connection);
-        for (let n = 0; performance.now() < deadline; n++) {
-          const project = own[n % own.length]!;
-          const input = { id: project.id, version: project.version, description: `write ${n}` };
-          const body = JSON.stringify({ query: UPDATE, variables: { input } });
-          const sent = performance.now();
-          const text = await request(agent, { port, body, tokens: [] }, project.token);
-          latencies.push(performance.now() - sent);
-          project.version = (
-            JSON.parse(text) as { data: { updateProject: { version: number } } }
-          ).data.updateProject.version;
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
-  return {
-    requests: latencies.length,
-    seconds: (performance.now() - started) / 1000,
-    latencies: Float64Array.from(latencies),
-  };
+  // Connection c writes the projects c, c + connections, ... (fewer connections than projects at most).
+  const owned = Array.from({ length: Math.min(connections, projects.length) }, (_, connection) =>
+    projects.filter((_, i) => i % connections === connection),
+  );
+  const projectOf = (connection: number, n: number) => owned[connection]![n % owned[connection]!.length]!;
+  return runTimedLoad(
+    owned.length,
+    seconds,
+    (agent, connection, n) => {
+      const project = projectOf(connection, n);
+      const input = { id: project.id, version: project.version, description: `write ${n}` };
+      const body = JSON.stringify({ query: UPDATE, variables: { input } });
+      return request(agent, { port, body, tokens: [] }, project.token);
+    },
+    (text, connection, n) => {
+      projectOf(connection, n).version = (
+        JSON.parse(text) as { data: { updateProject: { version: number } } }
+      ).data.updateProject.version;
+    },
+  );
 }

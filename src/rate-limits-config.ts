@@ -15,6 +15,11 @@ export interface LimitsConfig {
   trustProxyHops: number;
   signUpsPerIpPerHour: number;
   logInsPerIpPerHour: number;
+  /** The other mutations anyone may call without a token, per client IP per hour. */
+  refreshesPerIpPerHour: number;
+  passwordResetRequestsPerIpPerHour: number;
+  passwordResetsPerIpPerHour: number;
+  emailVerificationsPerIpPerHour: number;
   /** Log-in attempts per email per 15 minutes (any IP, any process). */
   logInAttemptsPerEmail: number;
   orgsPerUserPerDay: number;
@@ -55,6 +60,12 @@ export const LIMITS_ENV = {
   TRUST_PROXY: TrustProxy,
   SIGNUPS_PER_IP_PER_HOUR: count(20),
   LOGINS_PER_IP_PER_HOUR: count(100),
+  // A session refreshes about every ACCESS_TOKEN_TTL_SECONDS (15 minutes): 600 leaves room for
+  // ~150 sessions behind one address (an office NAT). The token mutations are rarer.
+  REFRESHES_PER_IP_PER_HOUR: count(600),
+  PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR: count(20),
+  PASSWORD_RESETS_PER_IP_PER_HOUR: count(20),
+  EMAIL_VERIFICATIONS_PER_IP_PER_HOUR: count(20),
   LOGIN_ATTEMPTS_PER_EMAIL: count(5),
   ORGS_PER_USER_PER_DAY: count(10),
   ORG_REQUESTS_PER_SECOND: count(50),
@@ -71,6 +82,10 @@ export function limitsConfig(e: LimitsEnv): LimitsConfig {
     trustProxyHops: e.TRUST_PROXY,
     signUpsPerIpPerHour: e.SIGNUPS_PER_IP_PER_HOUR,
     logInsPerIpPerHour: e.LOGINS_PER_IP_PER_HOUR,
+    refreshesPerIpPerHour: e.REFRESHES_PER_IP_PER_HOUR,
+    passwordResetRequestsPerIpPerHour: e.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR,
+    passwordResetsPerIpPerHour: e.PASSWORD_RESETS_PER_IP_PER_HOUR,
+    emailVerificationsPerIpPerHour: e.EMAIL_VERIFICATIONS_PER_IP_PER_HOUR,
     logInAttemptsPerEmail: e.LOGIN_ATTEMPTS_PER_EMAIL,
     orgsPerUserPerDay: e.ORGS_PER_USER_PER_DAY,
     orgRequestsPerSecond: e.ORG_REQUESTS_PER_SECOND,

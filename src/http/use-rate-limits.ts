@@ -1,9 +1,11 @@
 // Rate limits and quotas on the request path, counted in the store every process shares
 // (src/limits/limit-store.ts). Two kinds:
-//  - per field: each execution of signUp / logIn (per client IP) and createOrganization (per
-//    user per day) takes a point when its resolver is reached, so 10 aliased signUp fields
-//    are 10 sign-ups; a field over its limit fails with RATE_LIMITED and does nothing, the
-//    fields before it (mutations run in order) have run.
+//  - per field (src/http/field-limits.ts): each execution of a mutation anyone may call without
+//    a token (signUp, logIn, refreshSession, requestPasswordReset, resetPassword, verifyEmail:
+//    per client IP) and of createOrganization (per user per day) takes a point when its
+//    resolver is reached, so 10 aliased signUp fields are 10 sign-ups; a field over its limit
+//    fails with RATE_LIMITED and does nothing, the fields before it (mutations run in order)
+//    have run.
 //  - per organization, after the tenancy plugin verified the membership: one request, then
 //    the operation's cost; over either limit the whole operation is refused before it runs.
 // A 429 response also carries a Retry-After header (the longest wait among its refusals).
@@ -17,6 +19,7 @@ import type { LimitStore } from "../data/limit-store.ts";
 import type { OrgQuotas } from "../limits/org-quotas.ts";
 import type { RequestContext } from "../graphql/context.ts";
 import { clientIp } from "./client-ip.ts";
+import { fieldLimits, LIMITED_MUTATIONS, type LimitedMutation } from "./field-limits.ts";
 import { operationCost, OperationVariablesError } from "./operation-cost.ts";
 import { operationCostOf } from "./operation-limits.ts";
 
@@ -38,25 +41,8 @@ interface FieldQuotaContext {
 
 type NodeServerContext = { req?: { socket?: { remoteAddress?: string } } };
 
-const LIMITED_MUTATIONS = ["signUp", "logIn", "createOrganization"] as const;
-type LimitedMutation = (typeof LIMITED_MUTATIONS)[number];
-
 export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLimitsOptions): Plugin<RequestContext> {
-  const HOUR = 3600;
-  const fieldLimits: Record<LimitedMutation, { limiter: ReturnType<LimitStore["limiter"]>; what: string }> = {
-    signUp: {
-      limiter: store.limiter("signup-ip", limits.signUpsPerIpPerHour, HOUR),
-      what: "too many sign-ups from this address",
-    },
-    logIn: {
-      limiter: store.limiter("login-ip", limits.logInsPerIpPerHour, HOUR),
-      what: "too many log-ins from this address",
-    },
-    createOrganization: {
-      limiter: store.limiter("orgs-user", limits.orgsPerUserPerDay, 24 * HOUR),
-      what: "too many organizations created by this user today",
-    },
-  };
+  const limitsByField = fieldLimits(store, limits);
   const cost = measureCost ?? costOf;
   const retryAfter = new WeakMap<Request, number>();
   const noteRefusal = (request: Request, error: unknown) => {
@@ -71,10 +57,10 @@ export function useRateLimits({ store, limits, orgQuotas, measureCost }: RateLim
     onContextBuilding({ context, extendContext }) {
       const ctx = context as RequestContext & NodeServerContext;
       const takeFieldQuota = async (fieldName: string) => {
-        const limit = fieldLimits[fieldName as LimitedMutation];
+        const limit = limitsByField[fieldName as LimitedMutation];
         if (!limit) return;
         const key =
-          fieldName === "createOrganization"
+          limit.per === "user"
             ? (ctx.user?.id ?? "anonymous")
             : clientIp(
                 ctx.request.headers.get("x-forwarded-for"),
