@@ -74,7 +74,8 @@ export default async function run(argv: string[]): Promise<void> {
     };
     const profile = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
     const child = spawn(process.execPath, [...process.execArgv, ...profile, "bench/request-path-servers.ts"], {
-      env: { ...process.env, BENCH_SERVERS: JSON.stringify(spec) },
+      // As deployed (README "Deploying"): graphql-js skips its development-only checks.
+      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "production", BENCH_SERVERS: JSON.stringify(spec) },
       stdio: ["pipe", "pipe", "inherit"],
     });
     try {

@@ -71,6 +71,7 @@ export function httpConfig(e: ParsedEnv, projectRoot: string): Config["http"] {
       projectRoot,
       e.PERSISTED_OPERATIONS_FILE ?? "operations/generated/persisted-documents.json",
     ),
+    executor: e.GRAPHQL_EXECUTOR,
   };
 }
 

@@ -65,6 +65,8 @@ export interface Config {
     /** Accept only the operations listed in persistedOperationsFile, by hash. */
     persistedOperationsOnly: boolean;
     persistedOperationsFile: string;
+    /** How operations run: compiled by graphql-jit (default) or interpreted by graphql-js (src/http/use-compiled-execution.ts). */
+    executor: "jit" | "graphql-js";
   };
   accounts: AccountsConfig;
   orgHosts: OrgHostsConfig;

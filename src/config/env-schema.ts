@@ -68,6 +68,7 @@ export const Env = z.object({
   INTROSPECTION: z.enum(["true", "false", "1", "0"]).default("true"),
   PERSISTED_OPERATIONS_ONLY: z.enum(["true", "false", "1", "0"]).default("false"),
   PERSISTED_OPERATIONS_FILE: optional,
+  GRAPHQL_EXECUTOR: z.enum(["jit", "graphql-js"]).default("jit"),
   ...LIMITS_ENV,
   ...OBSERVE_ENV,
   SHUTDOWN_GRACE_MS: int(10_000, 0),

@@ -1,6 +1,7 @@
 // Imports every type file (each registers itself on the builder), then builds the schema.
 import { builder } from "./builder.ts";
 import { readColumnsDirectly } from "./leaf-resolvers.ts";
+import { stabilizeResponsePaths } from "./stable-response-paths.ts";
 import "./types/user.ts";
 import "./types/organization.ts";
 import "./types/member.ts";
@@ -18,4 +19,5 @@ import "./types/item-dependencies.ts";
 import "./types/audit-log.ts";
 import "./types/support-access.ts";
 
-export const schema = readColumnsDirectly(builder.toSchema({ sortSchema: true }));
+// Plain column leaves read the row first; only their fallback (and every other prisma field) needs stable paths.
+export const schema = readColumnsDirectly(stabilizeResponsePaths(builder.toSchema({ sortSchema: true })));

@@ -29,6 +29,7 @@ import { useMetrics, type MetricsEndpointOptions } from "./use-metrics.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
 import { useClientAddress } from "./use-client-address.ts";
+import { useCompiledExecution } from "./use-compiled-execution.ts";
 import { useSupportAccess } from "./use-support-access.ts";
 
 export interface ServerDeps {
@@ -142,10 +143,12 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       useLoaders(deps.accounts),
       // 10. Response status per the GraphQL-over-HTTP specification and the Accept header.
       useHttpStatus(),
-      // 10. The client's address for audit records (ctx.clientIp).
+      // 11. The client's address for audit records (ctx.clientIp).
       useClientAddress(deps.rateLimits.limits.trustProxyHops),
-      // 11. Support access (impersonation tokens): every request recorded with both identities; read-only unless --write.
+      // 12. Support access (impersonation tokens): every request recorded with both identities; read-only unless --write.
       useSupportAccess(),
+      // 13. Operations run compiled (graphql-jit) from their second execution on; GRAPHQL_EXECUTOR=graphql-js turns it off.
+      ...(deps.http.executor === "jit" ? [useCompiledExecution()] : []),
     ],
   });
 }
