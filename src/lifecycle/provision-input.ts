@@ -47,6 +47,9 @@ export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
   beforeStep?: (step: string, org: Organization) => void | Promise<void>;
 }
 
+/** HOST_DATABASE_PREFIX's default: host and template database names start with it. */
+export const DEFAULT_HOST_DATABASE_PREFIX = "tenantgraph";
+
 const SLUG = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 /** Slugs that would read as something else in URLs, logs or database names. */
 const RESERVED_SLUGS = new Set([
@@ -88,7 +91,7 @@ export function databaseNameFor(slug: string): string {
 export function placementFor(
   tier: Tier,
   slug: string,
-  hostDatabasePrefix = "tenantgraph",
+  hostDatabasePrefix = DEFAULT_HOST_DATABASE_PREFIX,
 ): { databaseName: string; schemaName: string | null } {
   const orgName = databaseNameFor(slug);
   if (tier === "DATABASE") return { databaseName: orgName, schemaName: null };

@@ -4,6 +4,7 @@ import type { Organization, Tier } from "../data/central-client.ts";
 import { ensureDatabase } from "../data/server-admin.ts";
 import { isAtLeast, latestVersion } from "../data/migrator.ts";
 import { serverUrlOf } from "../data/placement.ts";
+import { createOrgDatabase } from "./database-tier.ts";
 import { changeOrganization } from "./org-changes.ts";
 import { appendOperatorAudit } from "./org-audit.ts";
 import { withOrgData } from "./org-data.ts";
@@ -78,7 +79,7 @@ const markReady: Step = (org, deps) => changeOrganization(deps, org.id, { state:
 /** The steps of each tier, in order. Each is safe to run again. */
 export const PIPELINES: Record<Tier, Array<[string, Step]>> = {
   DATABASE: [
-    ["create database", createDatabase],
+    ["create database", createOrgDatabase],
     ["migrate", migrate],
     ["record creation", recordCreation],
     ["mark ready", markReady],
