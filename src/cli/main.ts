@@ -238,14 +238,23 @@ const migrate = program
           bar.update(done, total, counts);
         },
       });
+      // Templates of older migrations are copied no more (src/lifecycle/database-tier.ts).
+      const droppedTemplates = await (await import("../lifecycle/database-tier.ts")).dropStaleTemplates(deps);
       const rows = report.results.map((r) => ({
         target: r.target.label,
         outcome: r.outcome,
         applied: r.applied.join(" "),
         error: r.error ?? null,
       }));
-      if (opts.json) printJson({ version: report.version, stoppedAtCanary: report.stoppedAtCanary, results: rows });
+      if (opts.json)
+        printJson({
+          version: report.version,
+          stoppedAtCanary: report.stoppedAtCanary,
+          results: rows,
+          droppedTemplates,
+        });
       else {
+        if (droppedTemplates.length) say(`dropped stale template databases: ${droppedTemplates.join(", ")}`);
         printTable(rows.filter((r) => r.outcome !== "current"));
         if (report.stoppedAtCanary) say("the canary failed: nothing else was attempted");
         say(

@@ -4,11 +4,11 @@
 // (targets.ts migrateTarget finds every migration applied already and only secures it).
 // The result is the database the migrations alone would have made (test/lifecycle/
 // database-template.test.ts compares them).
-import { ensureDatabaseFrom, templateFor } from "../data/database-templates.ts";
-import { migrateDatabase } from "../data/migrator.ts";
+import { dropTemplates, ensureDatabaseFrom, templateFor } from "../data/database-templates.ts";
+import { latestVersion, migrateDatabase } from "../data/migrator.ts";
 import { serverUrlOf } from "../data/placement.ts";
 import { ensureDatabase, withPgClient } from "../data/server-admin.ts";
-import { DEFAULT_HOST_DATABASE_PREFIX } from "./provision-input.ts";
+import { DEFAULT_HOST_DATABASE_PREFIX, type ProvisionDeps } from "./provision-input.ts";
 import type { Step } from "./provision-steps.ts";
 import { tenantMigrations } from "./targets.ts";
 
@@ -22,3 +22,22 @@ export const createOrgDatabase: Step = async (org, deps) => {
   if (template) await ensureDatabaseFrom(serverUrl, org.databaseName, template);
   else await ensureDatabase(serverUrl, org.databaseName);
 };
+
+/**
+ * Drops, on every server, the templates made for migrations older than these (after
+ * `migrate`: provisioning never copies them again). A newer release's template stays; an
+ * older release still running would just build its own again.
+ */
+export async function dropStaleTemplates(
+  deps: Pick<ProvisionDeps, "servers" | "defaults" | "migrations">,
+): Promise<string[]> {
+  const version = latestVersion(await tenantMigrations(deps));
+  if (!version) return [];
+  const prefix = deps.defaults?.hostDatabasePrefix ?? DEFAULT_HOST_DATABASE_PREFIX;
+  const dropped: string[] = [];
+  for (const [server, url] of Object.entries(deps.servers)) {
+    // Housekeeping only: a server that cannot be reached now is tidied by the next run.
+    for (const name of await dropTemplates(url, prefix, version).catch(() => [])) dropped.push(`${name}@${server}`);
+  }
+  return dropped;
+}

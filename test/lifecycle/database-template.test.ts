@@ -2,13 +2,14 @@
 // exactly like a database the migrations built (schema, owners, privileges, migration
 // bookkeeping, recorded version); the template holds no organization's grants and admits
 // no connection; a half-built template is never used; another set of migrations names
-// another template, and stale ones can be dropped.
+// another template, and `migrate` drops stale ones.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Organization } from "../../src/data/central-client.ts";
-import { dropTemplates, ensureDatabaseFrom, templateNameFor } from "../../src/data/database-templates.ts";
+import { ensureDatabaseFrom, templateNameFor } from "../../src/data/database-templates.ts";
 import { latestVersion, migrateDatabase } from "../../src/data/migrator.ts";
 import { databaseUrlOn, resolvePlacement } from "../../src/data/placement.ts";
 import { dropDatabase, ensureDatabase, withPgClient } from "../../src/data/server-admin.ts";
+import { dropStaleTemplates } from "../../src/lifecycle/database-tier.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { serverUrl, withAdminClient } from "../helpers/databases.ts";
@@ -156,9 +157,10 @@ describe("DATABASE tier from a template", () => {
       build: async () => undefined,
     });
     await dropDatabase(serverUrl(), `${prefix()}_newer_copy`);
-    const dropped = await dropTemplates(serverUrl(), prefix(), "29990101000000_later");
-    expect(dropped).toContain(stale);
-    expect(dropped).not.toContain(newerName);
+    // What `migrate` does after migrating to the newer migrations.
+    const dropped = await dropStaleTemplates({ ...app.lifecycle, migrations: newer });
+    expect(dropped).toContain(`${stale}@main`);
+    expect(dropped.join()).not.toContain(newerName);
     // Provisioning after the drop builds the template again.
     expect((await app.provisionOrg("after-stale", { tier: "DATABASE" })).state).toBe("READY");
   });
