@@ -15,6 +15,7 @@ import { withMainServer, loadConfig } from "../src/config.ts";
 import { createCentralClient, type Tier } from "../src/data/central-client.ts";
 import { loadMigrations, migrationsDir, type Migration } from "../src/data/migrator.ts";
 import { dropDatabase } from "../src/data/server-admin.ts";
+import { dropTemplates } from "../src/data/database-templates.ts";
 import { migrateCentral } from "../src/data/central-database.ts";
 import { defaultConcurrency, fleetStatus, migrateFleet } from "../src/lifecycle/migrate-fleet.ts";
 import { provisionOrganization } from "../src/lifecycle/provision.ts";
@@ -169,6 +170,7 @@ export default async function run(argv: string[]): Promise<void> {
     } finally {
       const orgs = await central.organization.findMany({ distinct: ["databaseName"], select: { databaseName: true } });
       for (const org of orgs) await dropDatabase(serverUrl, org.databaseName).catch(() => undefined);
+      await dropTemplates(serverUrl, prefix).catch(() => undefined);
       await central.$disconnect();
       await rm(scratch, { recursive: true, force: true });
     }

@@ -32,6 +32,8 @@ export function registerMigrateCommand(program: Command): void {
             bar.update(done, total, counts);
           },
         });
+        // Templates of older migrations are copied no more (src/lifecycle/database-tier.ts).
+        const droppedTemplates = await (await import("../lifecycle/database-tier.ts")).dropStaleTemplates(deps);
         const rows = report.results.map((r) => ({
           target: r.target.label,
           outcome: r.outcome,
@@ -44,6 +46,7 @@ export function registerMigrateCommand(program: Command): void {
             stoppedAtCanary: report.stoppedAtCanary,
             results: rows,
             roleSettings: report.roleSettings,
+            droppedTemplates,
           });
         else {
           for (const { server, altered, error } of report.roleSettings) {
@@ -51,6 +54,7 @@ export function registerMigrateCommand(program: Command): void {
             else if (altered.length)
               say(`statement timeout set to ORG_STATEMENT_TIMEOUT_MS on ${server}: ${altered.join(" ")}`);
           }
+          if (droppedTemplates.length) say(`dropped stale template databases: ${droppedTemplates.join(", ")}`);
           printTable(rows.filter((r) => r.outcome !== "current"));
           if (report.stoppedAtCanary) say("the canary failed: nothing else was attempted");
           say(

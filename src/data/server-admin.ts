@@ -38,21 +38,39 @@ export async function databaseExists(serverUrl: string, name: string): Promise<b
 
 /** Creates the database unless it exists; returns whether it was created. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<boolean> {
-  const quoted = quoteIdentifier(name);
   return withPgClient(serverUrl, async (c) => {
     if ((await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1) return false;
+    return createDatabaseOn(c, name);
+  });
+}
+
+/**
+ * CREATE DATABASE on an administrative connection, as a copy of `template` (template1 when
+ * absent); false when another process created it first. A template with a session on it
+ * cannot be copied ("source database is being accessed by other users", after PostgreSQL
+ * waited 5 s for it): its builder's connection may still have been closing, so it is retried.
+ */
+export async function createDatabaseOn(client: pg.ClientBase, name: string, template?: string): Promise<boolean> {
+  // No STRATEGY: WAL_LOG, PostgreSQL's default since 15, copies a small database faster here
+  // than FILE_COPY, whose two checkpoints also stall every other database on the server.
+  const sql = `CREATE DATABASE ${quoteIdentifier(name)}${template ? ` TEMPLATE ${quoteIdentifier(template)}` : ""}`;
+  for (let attempt = 1; ; attempt++) {
     try {
-      await c.query(`CREATE DATABASE ${quoted}`);
+      await client.query(sql);
       return true;
     } catch (error) {
       // Another process created it between our check and our CREATE: that is fine
       // (42P04 duplicate_database, or 23505 when both CREATEs raced on the catalog).
       const code = (error as { code?: string }).code;
       if (code === "42P04" || code === "23505") return false;
-      throw error;
+      if (code !== "55006" || attempt >= IN_USE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
-  });
+  }
 }
+
+/** Tries of a statement refused because another session is on its database (55006 object_in_use). */
+export const IN_USE_ATTEMPTS = 3;
 
 /** Drops the database, disconnecting its sessions first. */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {

@@ -14,6 +14,7 @@ import type { Organization, Role, Tier } from "../../src/data/central-client.ts"
 import type { Migration } from "../../src/data/migrator.ts";
 import { quoteIdentifier } from "../../src/data/sql-identifiers.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
+import { dropTemplates } from "../../src/data/database-templates.ts";
 import { provisionOrganization } from "../../src/lifecycle/provision.ts";
 import { orgRoleName, switcherRoleName } from "../../src/data/request-roles.ts";
 import { createScratchDatabase, secondServerUrl, serverUrl, withAdminClient } from "./databases.ts";
@@ -177,6 +178,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         await Promise.all(Object.values(bouncers).map((b) => b.stop()));
       }
       for (const db of databases) await dropDatabase(app.servers[db.server]!, db.databaseName);
+      for (const url of [serverUrl(), secondServerUrl()]) await dropTemplates(url, config.defaults.hostDatabasePrefix);
       // Roles are per server, not per database: drop those this app made (after the databases that grant them rights).
       for (const org of orgs) {
         const role = orgRoleName(org);

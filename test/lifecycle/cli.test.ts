@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { dropDatabase } from "../../src/data/server-admin.ts";
+import { dropTemplates } from "../../src/data/database-templates.ts";
 import {
   createScratchDatabase,
   secondServerUrl,
@@ -38,6 +39,7 @@ afterAll(async () => {
   for (const db of [`org_cli_a_${suffix}`, `org_cli_b_${suffix}`])
     await dropDatabase(serverUrl(), db).catch(() => undefined);
   await dropDatabase(secondServerUrl(), `cli_${suffix}_schemas`).catch(() => undefined);
+  for (const url of [serverUrl(), secondServerUrl()]) await dropTemplates(url, `cli_${suffix}`);
   await central?.drop();
   for (const url of [serverUrl(), secondServerUrl()]) {
     for (const role of [`cli_${suffix}`, `cli_${suffix}_switcher`, `org_cli_a_${suffix}`, `org_cli_b_${suffix}`]) {

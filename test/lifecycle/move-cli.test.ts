@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateCentral } from "../../src/data/central-database.ts";
 import { createCentralClient, type CentralDb } from "../../src/data/central-client.ts";
 import { databaseExists, dropDatabase } from "../../src/data/server-admin.ts";
+import { dropTemplates } from "../../src/data/database-templates.ts";
 import {
   createScratchDatabase,
   secondServerUrl,
@@ -40,6 +41,7 @@ afterAll(async () => {
   const org = `org_mv_cli_${suffix.replace(/-/g, "_")}`;
   for (const url of [serverUrl(), secondServerUrl()]) {
     for (const name of [org, `mvcli_${suffix}_schemas`, `mvcli_${suffix}_shared`]) await dropDatabase(url, name);
+    await dropTemplates(url, `mvcli_${suffix}`);
     for (const role of [`mvcli_${suffix}`, `mvcli_${suffix}_switcher`, org])
       await withAdminClient((c) => c.query(`DROP ROLE IF EXISTS ${role}`), url);
   }
