@@ -134,6 +134,7 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
         requiredSchemaVersion: deps.requiredSchemaVersion,
         orgHosts: deps.orgHosts,
         metrics: deps.metrics,
+        orgQuotas: deps.rateLimits.orgQuotas,
       }),
       // 7. Rate limits shared by every process: per field (signUp, logIn, createOrganization) and per organization (requests, cost).
       useRateLimits(deps.rateLimits),

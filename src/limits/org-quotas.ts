@@ -19,6 +19,12 @@ export interface OrgQuotas {
   consumeRequest(orgId: string): Promise<void>;
   /** `cost` (a whole number, 0 or more) from `orgId`'s budget per minute; RATE_LIMITED when it would be exceeded. */
   consumeCost(orgId: string, cost: number): Promise<void>;
+  /**
+   * Reads `orgId`'s limits and takes both leases, side by side, spending nothing: called by
+   * the tenancy plugin for a member's request while the organization's client gets ready, so
+   * that a cold organization's first request does not wait for these round trips one by one.
+   */
+  prepare(orgId: string): Promise<void>;
 }
 
 export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSeconds: number): OrgQuotas {
@@ -51,11 +57,17 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
     return limits;
   }
 
+  const requestsLimiter = ({ requestsPerSecond }: OrgLimits) => leasedLimiter("org-requests", requestsPerSecond, 1);
+  const costLimiter = ({ costPerMinute }: OrgLimits) => leasedLimiter("org-cost", costPerMinute, 60);
+
   return {
     limitsOf,
+    async prepare(orgId) {
+      const limits = await limitsOf(orgId);
+      await Promise.all([requestsLimiter(limits).prefetch(orgId), costLimiter(limits).prefetch(orgId)]);
+    },
     async consumeRequest(orgId) {
-      const { requestsPerSecond } = await limitsOf(orgId);
-      await leasedLimiter("org-requests", requestsPerSecond, 1).consume(
+      await requestsLimiter(await limitsOf(orgId)).consume(
         orgId,
         1,
         "too many requests for this organization",
@@ -64,10 +76,10 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
     async consumeCost(orgId, cost) {
       if (!Number.isFinite(cost) || cost < 0) throw new Error(`operation cost must be a number >= 0, got ${cost}`);
       if (cost === 0) return;
-      const { costPerMinute } = await limitsOf(orgId);
+      const limits = await limitsOf(orgId);
       // Anything above the budget is refused anyway; the cap keeps the counter an integer.
-      const points = Math.min(Math.ceil(cost), costPerMinute + 1);
-      await leasedLimiter("org-cost", costPerMinute, 60).consume(
+      const points = Math.min(Math.ceil(cost), limits.costPerMinute + 1);
+      await costLimiter(limits).consume(
         orgId,
         points,
         "this organization's operation cost per minute is used up",

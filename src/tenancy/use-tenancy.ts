@@ -13,6 +13,7 @@ import { TenantBusyError, type OrgClientCache, type OrgClientLease } from "./org
 import { resolvePlacement } from "../data/placement.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { isMovedAway } from "../data/database-errors.ts";
+import type { OrgQuotas } from "../limits/org-quotas.ts";
 
 /** How long a request refused by a move's fence waits for the new placement to be visible. */
 const MOVED_WAIT_MS = 3000;
@@ -33,6 +34,8 @@ export interface TenancyOptions {
   orgHosts?: OrgHostDirectory;
   /** Counts TENANT_BUSY refusals per server. */
   metrics?: Pick<Metrics, "tenantBusy">;
+  /** The organization's rate-limit leases, taken while its client gets ready (src/limits/org-quotas.ts). */
+  orgQuotas?: Pick<OrgQuotas, "prepare">;
 }
 
 export function useTenancy({
@@ -43,6 +46,7 @@ export function useTenancy({
   requiredSchemaVersion,
   orgHosts,
   metrics,
+  orgQuotas,
 }: TenancyOptions): Plugin<RequestContext> {
   const leases = new WeakMap<Request, OrgClientLease & { key: string }>();
 
@@ -63,6 +67,8 @@ export function useTenancy({
       datasource = resolvePlacement(org, servers);
     }
     const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
+    // Side by side with a cold client's start: a failing limit store is reported by the rate-limit plugin itself.
+    const quotasReady = orgQuotas?.prepare(org.id).catch(() => undefined);
     let lease: OrgClientLease;
     try {
       lease = await orgClients.acquire(datasource);
@@ -77,6 +83,7 @@ export function useTenancy({
     }
     leases.get(context.request)?.release();
     leases.set(context.request, { ...lease, key: datasource.key });
+    await quotasReady;
     return {
       org: { id: org.id, slug: org.slug, name: org.name, tier: org.tier, role: org.role },
       db: lease.db,

@@ -225,6 +225,28 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
     },
   );
 
+  it.runIf(available && store === "postgres")(
+    "prepare (while a cold organization's client starts) takes both leases at once; the request's own uses then make no round trip",
+    async () => {
+      const org = await a.provisionOrg(`prepared-${store}`, { tier: "SHARED" });
+      const quotas = createOrgQuotas(a.limitStore, { requestsPerSecond: 100, costPerMinute: 100 }, 60);
+      const trips = recordRoundTrips();
+      try {
+        await quotas.prepare(org.id);
+        const onCentral = () => trips.on(databaseOf(a.servers.main!));
+        expect(onCentral().filter((t) => t.text.includes("org_limits"))).toHaveLength(1);
+        expect(onCentral().filter((t) => t.text.includes("rate_limits"))).toHaveLength(2);
+        const before = onCentral().length;
+        await quotas.prepare(org.id); // held: nothing to take
+        await quotas.consumeRequest(org.id);
+        await quotas.consumeCost(org.id, 3);
+        expect(onCentral()).toHaveLength(before);
+      } finally {
+        trips.stop();
+      }
+    },
+  );
+
   it.runIf(available)(
     "the operation cost is charged before it runs: over the budget, the request runs no SQL",
     async () => {
