@@ -67,11 +67,7 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
       await Promise.all([requestsLimiter(limits).prefetch(orgId), costLimiter(limits).prefetch(orgId)]);
     },
     async consumeRequest(orgId) {
-      await requestsLimiter(await limitsOf(orgId)).consume(
-        orgId,
-        1,
-        "too many requests for this organization",
-      );
+      await requestsLimiter(await limitsOf(orgId)).consume(orgId, 1, "too many requests for this organization");
     },
     async consumeCost(orgId, cost) {
       if (!Number.isFinite(cost) || cost < 0) throw new Error(`operation cost must be a number >= 0, got ${cost}`);
@@ -79,11 +75,7 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
       const limits = await limitsOf(orgId);
       // Anything above the budget is refused anyway; the cap keeps the counter an integer.
       const points = Math.min(Math.ceil(cost), limits.costPerMinute + 1);
-      await costLimiter(limits).consume(
-        orgId,
-        points,
-        "this organization's operation cost per minute is used up",
-      );
+      await costLimiter(limits).consume(orgId, points, "this organization's operation cost per minute is used up");
     },
   };
 }
