@@ -15,15 +15,23 @@ export interface OrgRoute extends Placement {
   schemaVersion: string | null;
 }
 
+/** An organization's own limits (central org_limits); null: the configured default. */
+export interface OrgLimitsRow {
+  requestsPerSecond: number | null;
+  costPerMinute: number | null;
+}
+
 export interface OrgAccess {
   userExists: boolean;
   /** Null when the organization does not exist. */
   org: OrgRoute | null;
   /** The caller's role, null when not a member. */
   role: Role | null;
+  /** Read in the same statement, so that a cold organization's rate limits need no statement of their own. */
+  limits?: OrgLimitsRow;
 }
 
-interface Row extends Partial<OrgRoute> {
+interface Row extends Partial<OrgRoute>, Partial<OrgLimitsRow> {
   userExists: boolean;
   role: Role | null;
 }
@@ -38,10 +46,12 @@ export async function readOrgAccess(central: CentralDb, userId: string, orgId: s
     SELECT EXISTS (SELECT 1 FROM users WHERE id = ${userId}::uuid) AS "userExists",
            o.id, o.slug, o.name, o.state::text AS state, o.tier::text AS tier, o.server,
            o.database_name AS "databaseName", o.schema_name AS "schemaName",
-           o.schema_version AS "schemaVersion", m.role::text AS role
+           o.schema_version AS "schemaVersion", m.role::text AS role,
+           l.requests_per_second AS "requestsPerSecond", l.cost_per_minute AS "costPerMinute"
     FROM (SELECT 1) AS one
     LEFT JOIN organizations o ON o.id = ${orgId}::uuid
-    LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = ${userId}::uuid`;
+    LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = ${userId}::uuid
+    LEFT JOIN org_limits l ON l.org_id = o.id`;
   return toAccess(row!);
 }
 
@@ -57,8 +67,10 @@ export async function readSoleMembership(central: CentralDb, userId: string): Pr
     LEFT JOIN LATERAL (
       SELECT o.id, o.slug, o.name, o.state::text AS state, o.tier::text AS tier, o.server,
              o.database_name AS "databaseName", o.schema_name AS "schemaName",
-             o.schema_version AS "schemaVersion", m.role::text AS role
+             o.schema_version AS "schemaVersion", m.role::text AS role,
+             l.requests_per_second AS "requestsPerSecond", l.cost_per_minute AS "costPerMinute"
       FROM memberships m JOIN organizations o ON o.id = m.org_id
+      LEFT JOIN org_limits l ON l.org_id = o.id
       WHERE m.user_id = ${userId}::uuid AND o.state <> 'DELETED'
       ORDER BY o.id
       LIMIT 2
@@ -83,5 +95,6 @@ function toAccess(row: Row): OrgAccess {
     schemaName: row.schemaName ?? null,
     schemaVersion: row.schemaVersion ?? null,
   };
-  return { userExists: row.userExists, org, role: row.role };
+  const limits = { requestsPerSecond: row.requestsPerSecond ?? null, costPerMinute: row.costPerMinute ?? null };
+  return { userExists: row.userExists, org, role: row.role, limits };
 }

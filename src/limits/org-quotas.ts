@@ -6,6 +6,7 @@
 // spent in memory (leased-limiter.ts): a warm request usually makes no store round trip.
 import { LRUCache } from "lru-cache";
 import type { LimitStore } from "../data/limit-store.ts";
+import type { OrgLimitsRow } from "../data/org-access.ts";
 import { LeasedLimiter } from "./leased-limiter.ts";
 
 export interface OrgLimits {
@@ -24,7 +25,7 @@ export interface OrgQuotas {
    * the tenancy plugin for a member's request while the organization's client gets ready, so
    * that a cold organization's first request does not wait for these round trips one by one.
    */
-  prepare(orgId: string): Promise<void>;
+  prepare(orgId: string, limitsRow?: OrgLimitsRow): Promise<void>;
 }
 
 export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSeconds: number): OrgQuotas {
@@ -41,20 +42,24 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
     return limiter;
   }
 
-  async function limitsOf(orgId: string): Promise<OrgLimits> {
-    const cached = cache?.get(orgId);
-    if (cached) return cached;
-    const { rows } = await store.central.query<{ requests_per_second: number | null; cost_per_minute: number | null }>(
-      "SELECT requests_per_second, cost_per_minute FROM org_limits WHERE org_id = $1",
-      [orgId],
-    );
-    const row = rows[0];
+  /** The limits of an organization's org_limits row (absent: no row), remembered for ORG_LIMITS_CACHE_SECONDS. */
+  function remember(orgId: string, row: OrgLimitsRow | undefined): OrgLimits {
     const limits = {
-      requestsPerSecond: positive(row?.requests_per_second) ?? defaults.requestsPerSecond,
-      costPerMinute: positive(row?.cost_per_minute) ?? defaults.costPerMinute,
+      requestsPerSecond: positive(row?.requestsPerSecond) ?? defaults.requestsPerSecond,
+      costPerMinute: positive(row?.costPerMinute) ?? defaults.costPerMinute,
     };
     cache?.set(orgId, limits);
     return limits;
+  }
+
+  async function limitsOf(orgId: string): Promise<OrgLimits> {
+    const cached = cache?.get(orgId);
+    if (cached) return cached;
+    const { rows } = await store.central.query<OrgLimitsRow>(
+      `SELECT requests_per_second AS "requestsPerSecond", cost_per_minute AS "costPerMinute" FROM org_limits WHERE org_id = $1`,
+      [orgId],
+    );
+    return remember(orgId, rows[0]);
   }
 
   const requestsLimiter = ({ requestsPerSecond }: OrgLimits) => leasedLimiter("org-requests", requestsPerSecond, 1);
@@ -62,8 +67,9 @@ export function createOrgQuotas(store: LimitStore, defaults: OrgLimits, cacheSec
 
   return {
     limitsOf,
-    async prepare(orgId) {
-      const limits = await limitsOf(orgId);
+    async prepare(orgId, limitsRow) {
+      // A row routing has just read (the same statement as the membership) is as fresh as our own read.
+      const limits = limitsRow ? remember(orgId, limitsRow) : await limitsOf(orgId);
       await Promise.all([requestsLimiter(limits).prefetch(orgId), costLimiter(limits).prefetch(orgId)]);
     },
     async consumeRequest(orgId) {

@@ -6,13 +6,21 @@
 // change and within milliseconds in every other one.
 import type { CentralDb, Role } from "../data/central-client.ts";
 import { isAtLeast } from "../data/migrator.ts";
-import { readOrgAccess, readSoleMembership, type OrgAccess, type OrgRoute } from "../data/org-access.ts";
+import {
+  readOrgAccess,
+  readSoleMembership,
+  type OrgAccess,
+  type OrgLimitsRow,
+  type OrgRoute,
+} from "../data/org-access.ts";
 import { appError } from "../errors.ts";
 import { isUuid } from "../ids.ts";
 import type { RouteCache } from "./route-cache.ts";
 
 export interface IdentifiedOrg extends OrgRoute {
   role: Role;
+  /** Its own rate limits, when the route was read from the central database just now (not cached). */
+  limits?: OrgLimitsRow;
 }
 
 /** `X-Org-Id` wins over the token's claim: it is how members of several orgs pick one per request. */
@@ -85,7 +93,7 @@ export async function identifyOrg(
     });
   }
   cache.store(epoch, userId, org, role, orgId === null);
-  return { ...org, role };
+  return { ...org, role, limits: access.limits };
 }
 
 /** A token for a user that does not exist (deleted, or from another deployment) is not a credential. */

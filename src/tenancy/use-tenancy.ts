@@ -68,7 +68,7 @@ export function useTenancy({
     }
     const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
     // Side by side with a cold client's start: a failing limit store is reported by the rate-limit plugin itself.
-    const quotasReady = orgQuotas?.prepare(org.id).catch(() => undefined);
+    const quotasReady = orgQuotas?.prepare(org.id, org.limits).catch(() => undefined);
     let lease: OrgClientLease;
     try {
       lease = await orgClients.acquire(datasource);

@@ -241,6 +241,11 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
         await quotas.consumeRequest(org.id);
         await quotas.consumeCost(org.id, 3);
         expect(onCentral()).toHaveLength(before);
+        // Given the org_limits row routing read with the membership: no statement of its own, and the row's limit counts.
+        const other = await a.provisionOrg(`prepared-row-${store}`, { tier: "SHARED" });
+        await quotas.prepare(other.id, { requestsPerSecond: 1, costPerMinute: null });
+        expect(onCentral().filter((t) => t.text.includes("org_limits"))).toHaveLength(1);
+        expect(await quotas.limitsOf(other.id)).toEqual({ requestsPerSecond: 1, costPerMinute: 100 });
       } finally {
         trips.stop();
       }
