@@ -38,18 +38,25 @@ function canonical(context: object, path: Path): Path {
   return link;
 }
 
-/** Whether a field's resolver may ask the selection mapper: the prisma plugin's fields and object-valued ones. */
-function asksMapper(extensions: Record<string, unknown>, returnsLeaf: boolean): boolean {
-  return !returnsLeaf || Object.keys(extensions).some((key) => key.startsWith("pothosPrisma"));
+/**
+ * Whether a field's resolver asks the selection mapper: the prisma plugin's fields (they carry
+ * the selection they need) and root fields (prismaField and prismaConnection record what they
+ * loaded). Connection edges and nodes in between need nothing: a canonical path is built with
+ * all its ancestors, so the resolvers beneath them still meet the root's links.
+ */
+function asksMapper(extensions: Record<string, unknown>, rootField: boolean): boolean {
+  return rootField || "pothosPrismaSelect" in extensions;
 }
 
 /** Wraps the resolvers that may ask the selection mapper so that they see canonical paths. */
 export function stabilizeResponsePaths(schema: GraphQLSchema): GraphQLSchema {
+  const roots = new Set([schema.getQueryType(), schema.getMutationType()].filter(Boolean));
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve;
-      if (!resolve || !asksMapper(field.extensions ?? {}, isLeafType(getNamedType(field.type)))) continue;
+      const rootObject = roots.has(type) && !isLeafType(getNamedType(field.type));
+      if (!resolve || !asksMapper(field.extensions ?? {}, rootObject)) continue;
       const stable: GraphQLFieldResolver<unknown, object> = (parent, args, context, info) =>
         resolve(parent, args, context, { ...info, path: canonical(context, info.path) });
       field.resolve = stable;
