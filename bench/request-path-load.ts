@@ -1,8 +1,9 @@
-// The load generator of the request-path benchmark: `connections` keep-alive HTTP/1.1
-// connections, each sending the next request as soon as its response is read, for a fixed
-// time. Every request carries the next token of the list (a different organization each time).
-// No dependency: node:http with one agent per run.
+// The load of the request-path benchmark, on the timed loop of bench/timed-load.ts (`connections`
+// keep-alive HTTP/1.1 connections, each sending the next request as soon as its response is
+// read, for a fixed time). Every request carries the next token of the list (a different
+// organization each time). No dependency: node:http.
 import http from "node:http";
+import { runTimedLoad } from "./timed-load.ts";
 
 export interface LoadResult {
   requests: number;
@@ -54,30 +55,10 @@ export function request(agent: http.Agent, target: LoadTarget, token: string): P
 }
 
 export async function runLoad(target: LoadTarget, connections: number, seconds: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
   let next = Math.floor(Math.random() * target.tokens.length);
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  try {
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < deadline) {
-          const token = target.tokens[next++ % target.tokens.length]!;
-          const sent = performance.now();
-          await request(agent, target, token);
-          latencies.push(performance.now() - sent);
-        }
-      }),
-    );
-  } finally {
-    agent.destroy();
-  }
-  return {
-    requests: latencies.length,
-    seconds: (performance.now() - started) / 1000,
-    latencies: Float64Array.from(latencies),
-  };
+  return runTimedLoad(connections, seconds, (agent) =>
+    request(agent, target, target.tokens[next++ % target.tokens.length]!),
+  );
 }
 
 /** One request at a time to each token in turn; the latency of each, ms (cold vs warm organizations). */

@@ -9,13 +9,8 @@ import { ProvisionInputError, type ProvisionDeps, type ProvisionRequest } from "
 import { recordOrganization } from "./provision-record.ts";
 import { PIPELINES } from "./provision-steps.ts";
 
-export {
-  databaseNameFor,
-  placementFor,
-  ProvisionInputError,
-  type ProvisionDeps,
-  type ProvisionRequest,
-} from "./provision-input.ts";
+// What a caller needs to ask for provisioning (the request, its checks, where a tier places it).
+export * from "./provision-input.ts";
 export { placementSteps } from "./provision-steps.ts";
 
 export async function provisionOrganization(deps: ProvisionDeps, request: ProvisionRequest): Promise<Organization> {
