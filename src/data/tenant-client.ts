@@ -1,7 +1,10 @@
 // Construction of organization-data clients, one function per isolation tier. Only
 // src/tenancy may import this module; resolvers get ctx.db.
 //
-// - DATABASE: a client with its own small pool on the organization's own database.
+// - DATABASE: one client per process (createDatabaseTierBase) whose routing pool takes every
+//             statement to the pool of the organization in scope (org-pool-routing.ts); each
+//             organization's view of it (scopeToOrgPool) enters its own pool: its own
+//             database, as its own role.
 // - SCHEMA:   a client on the server's shared pool whose queries name the organization's
 //             schema (the adapter's `schema` option qualifies every table).
 // - SHARED:   one client per SHARED database on the server's shared pool (connected as the
@@ -13,7 +16,11 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "./generated/tenant/client.ts";
+import { orgRoutingPool, withOrgPool } from "./org-pool-routing.ts";
+import { scopedClient } from "./scoped-client.ts";
 import { asOrganization, orgSettingPool } from "./shared-tier-pool.ts";
+
+export { UnsupportedInSharedTierError } from "./scoped-client.ts";
 
 export type TenantDb = PrismaClient;
 
@@ -37,26 +44,6 @@ function newClient(adapter: PrismaPg, onQuery: QueryListener | undefined): Tenan
   const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query, event.duration));
   return db;
-}
-
-/**
- * DATABASE tier: one database per organization, on the organization's own small pool (made
- * by src/tenancy, which counts its connections in the server's budget). Closing the client
- * closes that pool.
- */
-export function createDatabaseTierClient(pool: pg.Pool, onQuery?: QueryListener): TenantClientHandle {
-  const db = newClient(new PrismaPg(pool), onQuery);
-  return {
-    db,
-    close: async () => {
-      await db.$disconnect();
-      await pool.end();
-    },
-    // Opening the first connection is the check: it stays open while the client is cached.
-    prepare: async () => {
-      await Promise.all([db.$connect(), pool.connect().then((connection) => connection.release())]);
-    },
-  };
 }
 
 /** SCHEMA tier: the organization's schema in a shared database, on the server's shared pool. */
@@ -83,57 +70,22 @@ export function createSharedBaseClient(pool: pg.Pool, onQuery?: QueryListener): 
   return { db, close: () => db.$disconnect(), prepare: () => db.$connect() };
 }
 
-/**
- * How long a SHARED-tier operation waits for a pooled connection before it fails (Prisma's
- * transaction default is 2 s; the other tiers' pools wait for a connection as long as it takes).
- * A burst of requests over the shared pool queues instead of failing.
- */
-const CONNECTION_WAIT_MS = 10_000;
-
-export class UnsupportedInSharedTierError extends Error {
-  override name = "UnsupportedInSharedTierError";
+/** SHARED tier: the base client of a SHARED database, as one organization (app.org_id set per statement). */
+export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
+  return scopedClient(base, (work) => asOrganization(orgId, work));
 }
 
 /**
- * SHARED tier: the base client, as one organization. Every operation (model queries, raw SQL,
- * interactive transactions) runs inside asOrganization, so the pool wrapper sets app.org_id in
- * the same round trip; Prisma itself sees plain model queries (its query plan cache applies).
- *
- * Prisma batches findUnique calls made in the same tick into one query, run in the context of
- * the first caller: those of several organizations must never share one, so findUnique runs as
- * the equivalent findFirst (never batched). Batch transactions `$transaction([...])` are not
- * supported (they are batched the same way); interactive transactions are.
+ * DATABASE tier: the process's one client (createDatabaseTierBase), as one organization: every
+ * statement on the organization's own pool (own database, own role), made by src/tenancy,
+ * which counts its connections in the server's budget and closes it.
  */
-export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
-  const delegates = base as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>;
-  const scoped = base.$extends({
-    query: {
-      $allOperations({ model, operation, args, query }) {
-        return asOrganization(orgId, async () => {
-          if (model && (operation === "findUnique" || operation === "findUniqueOrThrow")) {
-            const delegate = delegates[model.charAt(0).toLowerCase() + model.slice(1)]!;
-            return delegate[operation === "findUnique" ? "findFirst" : "findFirstOrThrow"]!(args);
-          }
-          return query(args);
-        });
-      },
-    },
-  });
-  const transaction = (work: unknown, options?: Parameters<TenantDb["$transaction"]>[1]) => {
-    if (typeof work !== "function") {
-      throw new UnsupportedInSharedTierError(
-        "batch $transaction([...]) is not supported for SHARED-tier clients: use $transaction(async (tx) => ...)",
-      );
-    }
-    // The transaction's connection is scoped when it begins (the pool wrapper's BEGIN).
-    return asOrganization(orgId, () =>
-      base.$transaction(work as (tx: unknown) => Promise<unknown>, { maxWait: CONNECTION_WAIT_MS, ...options }),
-    );
-  };
-  return new Proxy(scoped, {
-    get(target, property, receiver) {
-      if (property === "$transaction") return transaction;
-      return Reflect.get(target, property, receiver);
-    },
-  }) as unknown as TenantDb;
+export function scopeToOrgPool(base: TenantDb, pool: pg.Pool): TenantDb {
+  return scopedClient(base, (work) => withOrgPool(pool, work));
+}
+
+/** The DATABASE tier's client, shared by every DATABASE-tier organization of the process; never handed to a request itself. */
+export function createDatabaseTierBase(onQuery?: QueryListener): TenantClientHandle {
+  const db = newClient(new PrismaPg(orgRoutingPool()), onQuery);
+  return { db, close: () => db.$disconnect(), prepare: () => db.$connect() };
 }

@@ -1,9 +1,9 @@
 // The OrgClientCache a server uses: one way of building a client per isolation tier, the
 // servers' shared pools, and one connection budget per server.
 import {
-  createDatabaseTierClient,
   createSchemaTierClient,
   scopeToOrganization,
+  scopeToOrgPool,
   type QueryListener,
 } from "../data/tenant-client.ts";
 import { BudgetedPool } from "./budgeted-pool.ts";
@@ -82,7 +82,17 @@ export function createOrgClientCache(
             server: datasource.server,
             floor: 1,
           });
-          return createDatabaseTierClient(pool, settings.onQuery);
+          // An idle connection the server dropped must not crash the process (no Prisma client owns this pool).
+          pool.on("error", () => {});
+          // A view of the process's one DATABASE-tier client: no Prisma client (nor query compiler) per organization.
+          return {
+            db: scopeToOrgPool(pools.databaseTierBase(), pool),
+            close: () => pool.end(),
+            // Opening the first connection is the check: it stays open while the client is cached.
+            prepare: async () => {
+              await Promise.all([pools.databaseTierReady(), pool.connect().then((connection) => connection.release())]);
+            },
+          };
         }
         case "SCHEMA":
           // The shared pool, switched to the organization's role in every transaction.

@@ -6,6 +6,7 @@
 import type pg from "pg";
 import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
 import {
+  createDatabaseTierBase,
   createSharedBaseClient,
   type QueryListener,
   type TenantClientHandle,
@@ -30,6 +31,9 @@ export interface ServerPoolsOptions {
 export class ServerPools {
   private readonly pools = new Map<string, pg.Pool>();
   private readonly sharedBases = new Map<string, TenantClientHandle>();
+  /** The DATABASE tier's one client (every DATABASE-tier organization's view is of it). */
+  private databaseBase?: TenantClientHandle;
+  private databaseBaseReady?: Promise<void>;
   /** Per SHARED database: its client started and its server reached (forgotten when that failed). */
   private readonly sharedChecks = new Map<string, Promise<void>>();
 
@@ -56,6 +60,23 @@ export class ServerPools {
       this.sharedBases.set(key, handle);
     }
     return handle.db;
+  }
+
+  /** The client every DATABASE-tier organization of this process is a view of (tenant-client.ts scopeToOrgPool). */
+  databaseTierBase(): TenantDb {
+    this.databaseBase ??= createDatabaseTierBase(this.options.onQuery);
+    return this.databaseBase.db;
+  }
+
+  /** Its engine started: once per process (forgotten when that failed). */
+  databaseTierReady(): Promise<void> {
+    if (!this.databaseBaseReady) {
+      this.databaseTierBase();
+      const ready = this.databaseBase!.prepare();
+      ready.catch(() => (this.databaseBaseReady = undefined));
+      this.databaseBaseReady = ready;
+    }
+    return this.databaseBaseReady;
   }
 
   /**
@@ -93,6 +114,9 @@ export class ServerPools {
     await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
     this.sharedBases.clear();
     this.sharedChecks.clear();
+    await this.databaseBase?.close().catch(() => undefined);
+    this.databaseBase = undefined;
+    this.databaseBaseReady = undefined;
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));

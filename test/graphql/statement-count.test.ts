@@ -3,6 +3,7 @@
 // and counted, as Pothos's own prisma-plugin tests do.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Organization, Tier } from "../../src/data/central-client.ts";
+import { NoOrganizationPoolError, orgRoutingPool } from "../../src/data/org-pool-routing.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
@@ -108,6 +109,50 @@ describe("round trips per warm request", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("DATABASE: one client for all, yet every statement on its own organization's database and role", async () => {
+    const orgs = await Promise.all([1, 2, 3].map((n) => app.provisionOrg(`trips-db-${n}`, { tier: "DATABASE" })));
+    const members = await Promise.all(orgs.map((org) => memberOf(app, org, "OWNER")));
+    await Promise.all(members.map((m, i) => newProject(app, m.token, `project of ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        app.graphql(`{ projectsConnection(first: 5) { edges { node { name } } } }`, { token: members[i % 3]!.token }),
+      ),
+    );
+    results.forEach((r, i) =>
+      expect(dataOf(r).projectsConnection.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
+        `project of ${i % 3}`,
+      ]),
+    );
+    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
+    const where = () =>
+      Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          leases[i % 3]!.db.$transaction(async (tx) => {
+            const [row] = await tx.$queryRaw<Array<{ db: string; role: string }>>`
+              SELECT current_database() AS db, current_user AS role`;
+            return `${row!.db}/${row!.role}`;
+          }),
+        ),
+      );
+    try {
+      expect(await where()).toEqual(
+        Array.from({ length: 12 }, (_, i) => `${orgs[i % 3]!.databaseName}/${orgs[i % 3]!.databaseName}`),
+      );
+      const projects = await Promise.all(leases.map((lease) => lease.db.project.findFirstOrThrow()));
+      const found = await Promise.all(
+        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
+      );
+      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
+    } finally {
+      leases.forEach((lease) => lease.release());
+    }
+    // The shared client outside any organization's scope reaches no database; an evicted view reaches none either.
+    await expect(orgRoutingPool().query("SELECT 1")).rejects.toBeInstanceOf(NoOrganizationPoolError);
+    const stale = leases[0]!.db;
+    await app.orgClients.drop(orgs[0]!.id);
+    await expect(stale.project.count()).rejects.toThrow();
   });
 
   it("SHARED: interactive transactions and concurrent organizations each run as their own organization", async () => {
