@@ -50,12 +50,12 @@ function asksMapper(extensions: Record<string, unknown>, rootField: boolean): bo
 
 /** Wraps the resolvers that may ask the selection mapper so that they see canonical paths. */
 export function stabilizeResponsePaths(schema: GraphQLSchema): GraphQLSchema {
-  const roots = new Set([schema.getQueryType(), schema.getMutationType()].filter(Boolean));
+  const rootTypes = new Set([schema.getQueryType(), schema.getMutationType()].filter(Boolean));
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     for (const field of Object.values(type.getFields())) {
       const resolve = field.resolve;
-      const rootObject = roots.has(type) && !isLeafType(getNamedType(field.type));
+      const rootObject = rootTypes.has(type) && !isLeafType(getNamedType(field.type));
       if (!resolve || !asksMapper(field.extensions ?? {}, rootObject)) continue;
       const stable: GraphQLFieldResolver<unknown, object> = (parent, args, context, info) =>
         resolve(parent, args, context, { ...info, path: canonical(context, info.path) });
