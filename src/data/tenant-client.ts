@@ -20,8 +20,6 @@ import { orgRoutingPool, withOrgPool } from "./org-pool-routing.ts";
 import { scopedClient } from "./scoped-client.ts";
 import { asOrganization, orgSettingPool } from "./shared-tier-pool.ts";
 
-export { UnsupportedInSharedTierError } from "./scoped-client.ts";
-
 export type TenantDb = PrismaClient;
 
 export interface TenantClientHandle {

@@ -27,10 +27,8 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
-interface Compiled {
-  /** Executions seen before compiling (one), then the compiled operation, or null where graphql-jit refused. */
-  byOperation: Map<string, number | CompiledQuery | null>;
-}
+/** Per operation name: "seen" after its first execution, then the compiled operation, or null where graphql-jit refused. */
+type Compiled = Map<string, "seen" | CompiledQuery | null>;
 
 /**
  * What graphql-jit's own error objects carry. They pass `instanceof GraphQLError` but are built
@@ -75,24 +73,22 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
     onExecute({ args, executeFn, setExecuteFn }) {
       const operationName = args.operationName ?? "";
       let compiled = compiledDocuments.get(args.document);
-      if (!compiled) compiledDocuments.set(args.document, (compiled = { byOperation: new Map() }));
-      const seen = compiled.byOperation.get(operationName);
-      if (seen === undefined || typeof seen === "number") {
-        if (seen === undefined) {
-          compiled.byOperation.set(operationName, 1); // the first execution: graphql-js
-          return;
-        }
-        const query = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-        compiled.byOperation.set(operationName, isCompiledQuery(query) ? query : null);
-        options.onCompile?.(
-          getOperationAST(args.document, args.operationName)?.name?.value ?? "",
-          isCompiledQuery(query),
-        );
+      if (!compiled) compiledDocuments.set(args.document, (compiled = new Map()));
+      let query = compiled.get(operationName);
+      if (query === undefined) {
+        compiled.set(operationName, "seen"); // the first execution: graphql-js
+        return;
       }
-      const query = compiled.byOperation.get(operationName);
-      if (!query || typeof query === "number") return;
+      if (query === "seen") {
+        const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+        query = isCompiledQuery(result) ? result : null;
+        compiled.set(operationName, query);
+        options.onCompile?.(getOperationAST(args.document, args.operationName)?.name?.value ?? "", query !== null);
+      }
+      if (!query) return;
+      const run = query;
       setExecuteFn(async (executionArgs) => {
-        const result = (await query.query(
+        const result = (await run.query(
           executionArgs.rootValue,
           executionArgs.contextValue,
           executionArgs.variableValues,

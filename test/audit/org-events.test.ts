@@ -14,11 +14,10 @@ import { deleteOrganization } from "../../src/lifecycle/delete-org.ts";
 import { exportOrganization, importOrganization } from "../../src/lifecycle/export-org.ts";
 import { requestVia, startTestApp, type TestApp } from "../helpers/app.ts";
 import { nodes } from "../helpers/connections.ts";
-import { secondServerUrl } from "../helpers/databases.ts";
 import { memberOf, newProject, type Member } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { cliEnvOf, runCli } from "../helpers/run-cli.ts";
 
 let app: TestApp;
 let org: Organization;
@@ -181,15 +180,7 @@ describe("the organization's life", () => {
   });
 
   it("operators read the log with `orgs audit` and prune old records", { timeout: 60_000 }, async () => {
-    const r = await runCli(["orgs", "audit", org.slug, "--json"], {
-      ...process.env,
-      DATABASE_URL: app.servers.main!,
-      SERVERS: JSON.stringify({ second: secondServerUrl() }),
-      APP_DB_ROLE: app.config.appRole.name,
-      APP_DB_PASSWORD: app.config.appRole.password!,
-      HOST_DATABASE_PREFIX: app.config.defaults.hostDatabasePrefix,
-      JWT_SECRET: app.config.auth.secret!,
-    });
+    const r = await runCli(["orgs", "audit", org.slug, "--json"], cliEnvOf(app));
     expect(r.code, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as Array<{ action: string }>;
     expect(rows.map((row) => row.action)).toEqual(expect.arrayContaining(["member.added", "organization.renamed"]));

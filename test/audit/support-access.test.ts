@@ -9,11 +9,10 @@ import type { Organization } from "../../src/data/central-client.ts";
 import { deleteOrganization } from "../../src/lifecycle/delete-org.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { nodes } from "../helpers/connections.ts";
-import { secondServerUrl } from "../helpers/databases.ts";
 import { memberOf, newProject, type Member } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { dataOf, errorOf } from "../helpers/results.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { cliEnvOf, runCli } from "../helpers/run-cli.ts";
 
 let app: TestApp;
 let org: Organization;
@@ -33,15 +32,7 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const cliEnv = () => ({
-  ...process.env,
-  DATABASE_URL: app.servers.main!,
-  SERVERS: JSON.stringify({ second: secondServerUrl() }),
-  APP_DB_ROLE: app.config.appRole.name,
-  APP_DB_PASSWORD: app.config.appRole.password!,
-  HOST_DATABASE_PREFIX: app.config.defaults.hostDatabasePrefix,
-  JWT_SECRET: app.config.auth.secret!,
-});
+const cliEnv = () => cliEnvOf(app);
 
 const access = (overrides: Partial<Parameters<typeof startSupportAccess>[1]> = {}) =>
   startSupportAccess(

@@ -1,7 +1,7 @@
 // A token that verified is remembered by its exact text until its exp, never longer; any
 // other text (a tampered signature or claim) is verified in full and refused.
 import { SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createTokenVerifier } from "../../src/auth/verify-token.ts";
 import { VerifiedTokenCache } from "../../src/auth/verified-token-cache.ts";
 
@@ -43,11 +43,14 @@ describe("verified tokens are remembered", () => {
     expect(cache.get("t")).toEqual({ userId: "u" });
   });
 
-  it("still refuses a tampered copy of a remembered token, and never remembers a failure", async () => {
+  it("checks a token's signature once, still refuses a tampered copy, and never remembers a failure", async () => {
     const verify = await createTokenVerifier(AUTH);
     const token = await sign("5m");
+    const signatureChecks = vi.spyOn(crypto.subtle, "verify");
+    onTestFinished(() => signatureChecks.mockRestore());
     expect(await verify(token)).toEqual({ userId: USER, orgId: undefined });
     expect(await verify(token)).toEqual({ userId: USER, orgId: undefined });
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
     const [header, payload, signature] = token.split(".");
     const flipped = signature!.slice(0, -2) + (signature!.endsWith("AA") ? "BB" : "AA");
     await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toThrow();

@@ -41,6 +41,27 @@ async function countStatements(query: string, token: string) {
   return { count: statements.length, data: result.data, sql: [...statements] };
 }
 
+/**
+ * Three organizations of `tier`, a project each, and many requests of the three at once on the
+ * tier's one shared client: each sees its own project only.
+ */
+async function threeOrgsEachSeeingItsOwn(tier: Tier): Promise<Organization[]> {
+  const orgs = await Promise.all([1, 2, 3].map((n) => app.provisionOrg(`own-${tier.toLowerCase()}-${n}`, { tier })));
+  const members = await Promise.all(orgs.map((org) => memberOf(app, org, "OWNER")));
+  await Promise.all(members.map((m, i) => newProject(app, m.token, `project of ${i}`)));
+  const results = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      app.graphql(`{ projectsConnection(first: 5) { edges { node { name } } } }`, { token: members[i % 3]!.token }),
+    ),
+  );
+  results.forEach((r, i) =>
+    expect(dataOf(r).projectsConnection.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
+      `project of ${i % 3}`,
+    ]),
+  );
+  return orgs;
+}
+
 beforeAll(async () => {
   // Pages of every size, not the cost limit, are under test here.
   app = await startTestApp({ onOrgQuery: (sql) => statements.push(sql), env: { MAX_COST: "10000000" } });
@@ -112,19 +133,7 @@ describe("round trips per warm request", () => {
   });
 
   it("DATABASE: one client for all, yet every statement on its own organization's database and role", async () => {
-    const orgs = await Promise.all([1, 2, 3].map((n) => app.provisionOrg(`trips-db-${n}`, { tier: "DATABASE" })));
-    const members = await Promise.all(orgs.map((org) => memberOf(app, org, "OWNER")));
-    await Promise.all(members.map((m, i) => newProject(app, m.token, `project of ${i}`)));
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        app.graphql(`{ projectsConnection(first: 5) { edges { node { name } } } }`, { token: members[i % 3]!.token }),
-      ),
-    );
-    results.forEach((r, i) =>
-      expect(dataOf(r).projectsConnection.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
-        `project of ${i % 3}`,
-      ]),
-    );
+    const orgs = await threeOrgsEachSeeingItsOwn("DATABASE");
     const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
     const where = () =>
       Promise.all(
@@ -156,20 +165,7 @@ describe("round trips per warm request", () => {
   });
 
   it("SHARED: interactive transactions and concurrent organizations each run as their own organization", async () => {
-    const orgs = await Promise.all([1, 2, 3].map((n) => app.provisionOrg(`trips-shared-${n}`, { tier: "SHARED" })));
-    const members = await Promise.all(orgs.map((org) => memberOf(app, org, "OWNER")));
-    await Promise.all(members.map((m, i) => newProject(app, m.token, `project of ${i}`)));
-    // Many requests of three organizations at once on one client and pool: each sees its own project only.
-    const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        app.graphql(`{ projectsConnection(first: 5) { edges { node { name } } } }`, { token: members[i % 3]!.token }),
-      ),
-    );
-    results.forEach((r, i) =>
-      expect(dataOf(r).projectsConnection.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
-        `project of ${i % 3}`,
-      ]),
-    );
+    const orgs = await threeOrgsEachSeeingItsOwn("SHARED");
     // On the clients themselves: interactive transactions, raw SQL, and findUnique calls of
     // several organizations in one tick (which Prisma would batch into one query).
     const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));

@@ -8,7 +8,7 @@ import { databaseUrlOn } from "../../src/data/placement.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { withAdminClient } from "../helpers/databases.ts";
 import { removeMoveLeftovers } from "../helpers/moves.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { cliEnvOf, runCli } from "../helpers/run-cli.ts";
 
 let app: TestApp;
 let big: Organization; // SHARED, ~1.6 MB: suggested SCHEMA
@@ -64,18 +64,10 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) =>
-  runCli(["orgs", "move", ...args], {
-    ...process.env,
-    DATABASE_URL: app.servers.main,
-    SERVERS: JSON.stringify({ second: app.servers.second }),
-    APP_DB_ROLE: app.config.appRole.name,
-    APP_DB_PASSWORD: app.config.appRole.password,
-    HOST_DATABASE_PREFIX: app.config.defaults.hostDatabasePrefix,
-    JWT_SECRET: "s".repeat(40),
-    TIER_SCHEMA_FROM_MB: "1",
-    TIER_DATABASE_FROM_MB: "1000",
-    LOG_LEVEL: "silent",
-  });
+  runCli(
+    ["orgs", "move", ...args],
+    cliEnvOf(app, { TIER_SCHEMA_FROM_MB: "1", TIER_DATABASE_FROM_MB: "1000", LOG_LEVEL: "silent" }),
+  );
 const placement = async (org: Organization) => app.central.organization.findUniqueOrThrow({ where: { id: org.id } });
 
 describe("tenantgraph orgs move --suggested", () => {

@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
 import { op } from "../helpers/operations.ts";
 import { parsePrometheus, valueOf } from "../helpers/prometheus.ts";
-import { runCli } from "../helpers/run-cli.ts";
+import { cliEnvOf, runCli } from "../helpers/run-cli.ts";
 
 const logged: Array<Record<string, unknown>> = [];
 const destination = new Writable({
@@ -111,17 +111,7 @@ describe("per-organization monitoring", () => {
   });
 
   it("tenantgraph orgs stats prints the table and JSON", { timeout: 120_000 }, async () => {
-    const env = {
-      ...process.env,
-      DATABASE_URL: app.servers.main,
-      SERVERS: JSON.stringify({ second: app.servers.second }),
-      APP_DB_ROLE: app.config.appRole.name,
-      APP_DB_PASSWORD: app.config.appRole.password,
-      HOST_DATABASE_PREFIX: app.config.defaults.hostDatabasePrefix,
-      JWT_SECRET: "s".repeat(40),
-      ORG_THRESHOLD_ROWS: "3",
-      LOG_LEVEL: "silent",
-    };
+    const env = cliEnvOf(app, { ORG_THRESHOLD_ROWS: "3", LOG_LEVEL: "silent" });
     const json = await runCli(["orgs", "stats", big.slug, shared.slug, "--json"], env);
     expect(json.stderr).toBe("");
     expect(json.code).toBe(0);
