@@ -33,9 +33,8 @@ export class ServerPools {
   private readonly sharedBases = new Map<string, TenantClientHandle>();
   /** The DATABASE tier's one client (every DATABASE-tier organization's view is of it). */
   private databaseBase?: TenantClientHandle;
-  private databaseBaseReady?: Promise<void>;
-  /** Per SHARED database: its client started and its server reached (forgotten when that failed). */
-  private readonly sharedChecks = new Map<string, Promise<void>>();
+  /** Readiness checks done (or under way) once per key: forgotten when they failed, so the next request tries again. */
+  private readonly checks = new Map<string, Promise<void>>();
 
   constructor(private readonly options: ServerPoolsOptions) {}
 
@@ -70,13 +69,10 @@ export class ServerPools {
 
   /** Its engine started: once per process (forgotten when that failed). */
   databaseTierReady(): Promise<void> {
-    if (!this.databaseBaseReady) {
+    return this.once("database-tier", () => {
       this.databaseTierBase();
-      const ready = this.databaseBase!.prepare();
-      ready.catch(() => (this.databaseBaseReady = undefined));
-      this.databaseBaseReady = ready;
-    }
-    return this.databaseBaseReady;
+      return this.databaseBase!.prepare();
+    });
   }
 
   /**
@@ -85,17 +81,21 @@ export class ServerPools {
    */
   sharedReady(datasource: Datasource): Promise<void> {
     const key = `shared:${datasource.server}/${datasource.database}`;
-    let check = this.sharedChecks.get(key);
-    if (!check) {
+    return this.once(key, async () => {
       this.sharedBase(datasource);
       const [handle, pool] = [this.sharedBases.get(key)!, this.pools.get(key)!];
-      check = Promise.all([handle.prepare(), pool.connect().then((connection) => connection.release())]).then(
-        () => undefined,
-      );
-      check.catch(() => this.sharedChecks.delete(key));
-      this.sharedChecks.set(key, check);
+      await Promise.all([handle.prepare(), pool.connect().then((connection) => connection.release())]);
+    });
+  }
+
+  private once(key: string, check: () => Promise<void>): Promise<void> {
+    let done = this.checks.get(key);
+    if (!done) {
+      done = check();
+      done.catch(() => this.checks.delete(key));
+      this.checks.set(key, done);
     }
-    return check;
+    return done;
   }
 
   /** Each shared pool's connections (metrics). */
@@ -113,10 +113,9 @@ export class ServerPools {
   async close(): Promise<void> {
     await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
     this.sharedBases.clear();
-    this.sharedChecks.clear();
+    this.checks.clear();
     await this.databaseBase?.close().catch(() => undefined);
     this.databaseBase = undefined;
-    this.databaseBaseReady = undefined;
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
