@@ -1,9 +1,10 @@
-// The DATABASE tier's one Prisma client per process, below Prisma. Each DATABASE-tier
-// organization keeps its own small pool, connected as its own role to its own database
-// (src/tenancy/org-clients.ts); what it no longer has is a Prisma client of its own: each new
-// one started a query compiler and compiled every query again (Prisma keeps query plans per
-// client), which made an organization's first request several times slower than the next
-// and cost a megabyte or more per cached organization.
+// The DATABASE and SCHEMA tiers' one Prisma client each per process, below Prisma. Each
+// DATABASE-tier organization keeps its own small pool, connected as its own role to its own
+// database; each SCHEMA-tier organization a view of its server's shared pool that runs as its
+// role in its schema (src/tenancy/org-clients.ts). What they no longer have is a Prisma client
+// of their own: each new one started a query compiler and compiled every query again (Prisma
+// keeps query plans per client), which made an organization's first request several times
+// slower than the next and cost a megabyte or more per cached organization.
 //
 // The pool the organization's operations use travels in an AsyncLocalStorage context
 // (withOrgPool, entered by the organization's view of the client: scopedClient in
@@ -18,7 +19,7 @@ const currentPool = new AsyncLocalStorage<pg.Pool>();
 export class NoOrganizationPoolError extends Error {
   override name = "NoOrganizationPoolError";
   constructor() {
-    super("a DATABASE-tier statement was sent outside an organization's scope");
+    super("a DATABASE- or SCHEMA-tier statement was sent outside an organization's scope");
   }
 }
 

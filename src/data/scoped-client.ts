@@ -1,6 +1,6 @@
 // One Prisma client shared by many organizations, seen as one of them. The SHARED tier shares
-// one client per SHARED database (the organization setting, shared-tier-pool.ts) and the
-// DATABASE tier one client per process (the organization's own pool, org-pool-routing.ts):
+// one client per SHARED database (the organization setting, shared-tier-pool.ts), the DATABASE
+// and SCHEMA tiers one client each per process (the organization's own pool, org-pool-routing.ts):
 // each organization's view runs every operation (model queries, raw SQL, interactive
 // transactions) inside its scope, which the pool wrapper below Prisma reads; Prisma itself
 // sees plain model queries, so its query plan cache serves every organization.

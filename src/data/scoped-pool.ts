@@ -25,12 +25,19 @@ export interface ConnectionScope {
   after?: readonly ScopeStatement[];
   /** Throws to refuse a statement (trimmed text) before it reaches the server. BEGIN is never checked. */
   check?(text: string, inTransaction: boolean): void;
+  /** Rewrites a checked statement's text before it is sent (the SCHEMA tier names the organization's schema). */
+  rewrite?(text: string): string;
 }
 
 type Borrowed = pg.PoolClient & { broken?: Error };
 
 function textOf(query: QueryConfig): string {
   return typeof query === "string" ? query : query.text;
+}
+
+function rewritten(query: QueryConfig, scope: ConnectionScope): QueryConfig {
+  if (!scope.rewrite) return query;
+  return typeof query === "string" ? scope.rewrite(query) : { ...query, text: scope.rewrite(query.text) };
 }
 
 /**
@@ -47,7 +54,7 @@ export function scopedPool(base: pg.Pool, scopeOf: () => ConnectionScope): pg.Po
         scope.check?.(textOf(query).trim(), false);
         const connection = await borrow(base);
         try {
-          return await runScoped(connection.client, scope, query);
+          return await runScoped(connection.client, scope, rewritten(query, scope));
         } finally {
           connection.release();
         }
@@ -111,9 +118,9 @@ function clientView({ client, release }: Awaited<ReturnType<typeof borrow>>, sco
         return Array.isArray(results) ? results[0] : results;
       }
       scope.check?.(text, inTransaction);
-      if (!inTransaction) return runScoped(client, scope, query);
+      if (!inTransaction) return runScoped(client, scope, rewritten(query, scope));
       if (text === "COMMIT" || text === "ROLLBACK") inTransaction = false;
-      return client.query(query as pg.QueryConfig);
+      return client.query(rewritten(query, scope) as pg.QueryConfig);
     },
   };
   return view as unknown as pg.PoolClient;

@@ -5,8 +5,10 @@
 //             statement to the pool of the organization in scope (org-pool-routing.ts); each
 //             organization's view of it (scopeToOrgPool) enters its own pool: its own
 //             database, as its own role.
-// - SCHEMA:   a client on the server's shared pool whose queries name the organization's
-//             schema (the adapter's `schema` option qualifies every table).
+// - SCHEMA:   one client per process too (createSchemaTierBase), whose SQL names a placeholder
+//             schema; each organization's view enters a pool on its server's shared pool that
+//             runs every transaction as the organization's role and names the organization's
+//             schema in place of the placeholder (inOrganizationSchema).
 // - SHARED:   one client per SHARED database on the server's shared pool (connected as the
 //             application role, subject to row-level security), whose pool wrapper sets
 //             app.org_id with set_config(..., true) for every statement, in the same round
@@ -18,6 +20,7 @@ import type pg from "pg";
 import { PrismaClient } from "./generated/tenant/client.ts";
 import { orgRoutingPool, withOrgPool } from "./org-pool-routing.ts";
 import { scopedClient } from "./scoped-client.ts";
+import { quoteIdentifier } from "./sql-identifiers.ts";
 import { asOrganization, orgSettingPool } from "./shared-tier-pool.ts";
 
 export type TenantDb = PrismaClient;
@@ -44,18 +47,28 @@ function newClient(adapter: PrismaPg, onQuery: QueryListener | undefined): Tenan
   return db;
 }
 
-/** SCHEMA tier: the organization's schema in a shared database, on the server's shared pool. */
-export function createSchemaTierClient(pool: pg.Pool, schema: string, onQuery?: QueryListener): TenantClientHandle {
-  const db = newClient(new PrismaPg(pool, { schema }), onQuery);
-  // $disconnect leaves an external pool open (no disposeExternalPool): the pool is the server's.
-  return {
-    db,
-    close: () => db.$disconnect(),
-    // Through the role-switching pool: switching to the organization's role must work.
-    prepare: async () => {
-      await Promise.all([db.$connect(), pool.query("SELECT 1")]);
-    },
-  };
+/**
+ * The schema the SCHEMA tier's client names in every table (the adapter's `schema` option
+ * qualifies them all) until an organization's pool names its own (inOrganizationSchema).
+ * Upper-case: no organization's schema can be called that (sql-identifiers.ts), so a statement
+ * that escaped the renaming names no schema that exists and fails.
+ */
+const SCHEMA_PLACEHOLDER = "TenantgraphOrganizationSchema";
+
+/** The SCHEMA tier's client, shared by every SCHEMA-tier organization of the process; never handed to a request itself. */
+export function createSchemaTierBase(onQuery?: QueryListener): TenantClientHandle {
+  const db = newClient(new PrismaPg(orgRoutingPool(), { schema: SCHEMA_PLACEHOLDER }), onQuery);
+  return { db, close: () => db.$disconnect(), prepare: () => db.$connect() };
+}
+
+/**
+ * A SCHEMA-tier statement as the organization whose schema is `schema`. Prisma sends every
+ * value as a parameter, so the placeholder can only appear where Prisma qualified a name.
+ */
+export function inOrganizationSchema(schema: string): (text: string) => string {
+  const placeholder = `"${SCHEMA_PLACEHOLDER}".`;
+  const qualifier = `${quoteIdentifier(schema)}.`;
+  return (text) => text.replaceAll(placeholder, qualifier);
 }
 
 /**
@@ -74,9 +87,10 @@ export function scopeToOrganization(base: TenantDb, orgId: string): TenantDb {
 }
 
 /**
- * DATABASE tier: the process's one client (createDatabaseTierBase), as one organization: every
- * statement on the organization's own pool (own database, own role), made by src/tenancy,
- * which counts its connections in the server's budget and closes it.
+ * DATABASE and SCHEMA tiers: the process's one client of the tier (createDatabaseTierBase,
+ * createSchemaTierBase), as one organization: every statement on the organization's pool
+ * (DATABASE: own database, own role; SCHEMA: the server's shared pool, switched to its role),
+ * made by src/tenancy, which counts its connections in the server's budget and closes it.
  */
 export function scopeToOrgPool(base: TenantDb, pool: pg.Pool): TenantDb {
   return scopedClient(base, (work) => withOrgPool(pool, work));

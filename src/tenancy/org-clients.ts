@@ -1,7 +1,7 @@
 // The OrgClientCache a server uses: one way of building a client per isolation tier, the
 // servers' shared pools, and one connection budget per server.
 import {
-  createSchemaTierClient,
+  inOrganizationSchema,
   scopeToOrganization,
   scopeToOrgPool,
   type QueryListener,
@@ -86,21 +86,31 @@ export function createOrgClientCache(
           pool.on("error", () => {});
           // A view of the process's one DATABASE-tier client: no Prisma client (nor query compiler) per organization.
           return {
-            db: scopeToOrgPool(pools.databaseTierBase(), pool),
+            db: scopeToOrgPool(pools.tierBase("DATABASE"), pool),
             close: () => pool.end(),
             // Opening the first connection is the check: it stays open while the client is cached.
             prepare: async () => {
-              await Promise.all([pools.databaseTierReady(), pool.connect().then((connection) => connection.release())]);
+              await Promise.all([
+                pools.tierReady("DATABASE"),
+                pool.connect().then((connection) => connection.release()),
+              ]);
             },
           };
         }
-        case "SCHEMA":
-          // The shared pool, switched to the organization's role in every transaction.
-          return createSchemaTierClient(
-            roleScopedPool(pools.schemaPool(datasource), datasource.schema!),
-            datasource.schema!,
-            settings.onQuery,
-          );
+        case "SCHEMA": {
+          // The server's shared pool, switched to the organization's role in every transaction
+          // and naming its schema: a view of the process's one SCHEMA-tier client.
+          const schema = datasource.schema!;
+          const pool = roleScopedPool(pools.schemaPool(datasource), schema, inOrganizationSchema(schema));
+          return {
+            db: scopeToOrgPool(pools.tierBase("SCHEMA"), pool),
+            close: async () => {},
+            // Switching to the organization's role must work (its first statement, side by side with the engine).
+            prepare: async () => {
+              await Promise.all([pools.tierReady("SCHEMA"), pool.query("SELECT 1")]);
+            },
+          };
+        }
         case "SHARED":
           // Nothing to close per organization: the base client and its pool belong to the server.
           return {

@@ -40,8 +40,11 @@ function refuseOthers(text: string, inTransaction: boolean): void {
   if (TRANSACTION_CONTROL.test(text) ? !inTransaction : !isDataStatement(text)) throw new StatementRefusedError();
 }
 
-/** A pg.Pool (scoped-pool.ts) that borrows `base`'s connections and runs everything as `role`. */
-export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
+/**
+ * A pg.Pool (scoped-pool.ts) that borrows `base`'s connections and runs everything as `role`;
+ * `rewrite` (the SCHEMA tier's inOrganizationSchema) is applied to every statement it lets through.
+ */
+export function roleScopedPool(base: pg.Pool, role: string, rewrite?: (text: string) => string): pg.Pool {
   const switchRole = `SET LOCAL ROLE ${quoteIdentifier(role)}`;
   const scope: ConnectionScope = {
     begin: `BEGIN; ${switchRole}`,
@@ -49,6 +52,7 @@ export function roleScopedPool(base: pg.Pool, role: string): pg.Pool {
     before: [{ text: "BEGIN" }, { text: switchRole }],
     after: [{ text: "COMMIT" }],
     check: refuseOthers,
+    rewrite,
   };
   return scopedPool(base, () => scope);
 }

@@ -7,6 +7,7 @@ import type pg from "pg";
 import { rolePassword, roleUrl, switcherRoleName, type AppRole } from "../data/request-roles.ts";
 import {
   createDatabaseTierBase,
+  createSchemaTierBase,
   createSharedBaseClient,
   type QueryListener,
   type TenantClientHandle,
@@ -31,8 +32,8 @@ export interface ServerPoolsOptions {
 export class ServerPools {
   private readonly pools = new Map<string, pg.Pool>();
   private readonly sharedBases = new Map<string, TenantClientHandle>();
-  /** The DATABASE tier's one client (every DATABASE-tier organization's view is of it). */
-  private databaseBase?: TenantClientHandle;
+  /** The DATABASE and SCHEMA tiers' one client each (every organization of the tier has a view of it). */
+  private readonly tierBases = new Map<"DATABASE" | "SCHEMA", TenantClientHandle>();
   /** Readiness checks done (or under way) once per key: forgotten when they failed, so the next request tries again. */
   private readonly checks = new Map<string, Promise<void>>();
 
@@ -61,17 +62,21 @@ export class ServerPools {
     return handle.db;
   }
 
-  /** The client every DATABASE-tier organization of this process is a view of (tenant-client.ts scopeToOrgPool). */
-  databaseTierBase(): TenantDb {
-    this.databaseBase ??= createDatabaseTierBase(this.options.onQuery);
-    return this.databaseBase.db;
+  /** The client every organization of the tier in this process is a view of (tenant-client.ts scopeToOrgPool). */
+  tierBase(tier: "DATABASE" | "SCHEMA"): TenantDb {
+    let handle = this.tierBases.get(tier);
+    if (!handle) {
+      handle = (tier === "DATABASE" ? createDatabaseTierBase : createSchemaTierBase)(this.options.onQuery);
+      this.tierBases.set(tier, handle);
+    }
+    return handle.db;
   }
 
   /** Its engine started: once per process (forgotten when that failed). */
-  databaseTierReady(): Promise<void> {
-    return this.once("database-tier", () => {
-      this.databaseTierBase();
-      return this.databaseBase!.prepare();
+  tierReady(tier: "DATABASE" | "SCHEMA"): Promise<void> {
+    return this.once(`tier:${tier}`, () => {
+      this.tierBase(tier);
+      return this.tierBases.get(tier)!.prepare();
     });
   }
 
@@ -114,8 +119,8 @@ export class ServerPools {
     await Promise.all([...this.sharedBases.values()].map((h) => h.close().catch(() => undefined)));
     this.sharedBases.clear();
     this.checks.clear();
-    await this.databaseBase?.close().catch(() => undefined);
-    this.databaseBase = undefined;
+    await Promise.all([...this.tierBases.values()].map((h) => h.close().catch(() => undefined)));
+    this.tierBases.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));

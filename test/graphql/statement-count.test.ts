@@ -164,6 +164,39 @@ describe("round trips per warm request", () => {
     await expect(stale.project.count()).rejects.toThrow();
   });
 
+  it("SCHEMA: one client for all, yet every statement as its own organization's role, in its own schema", async () => {
+    const orgs = await threeOrgsEachSeeingItsOwn("SCHEMA");
+    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
+    try {
+      // Interactive transactions of the three at once: raw SQL and model queries.
+      const seen = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          leases[i % 3]!.db.$transaction(async (tx) => {
+            const [row] = await tx.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`;
+            return `${row!.role}/${(await tx.project.findFirstOrThrow()).name}`;
+          }),
+        ),
+      );
+      expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `${orgs[i % 3]!.schemaName}/project of ${i % 3}`));
+      const projects = await Promise.all(leases.map((lease) => lease.db.project.findFirstOrThrow()));
+      trips.clear();
+      statements.length = 0;
+      const found = await Promise.all(
+        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
+      );
+      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
+      // Prisma wrote one SQL text for all three (its placeholder schema); each reached the server naming its own.
+      expect(new Set(statements).size).toBe(1);
+      expect(statements[0]).toContain(`"TenantgraphOrganizationSchema"."projects"`);
+      const sent = trips.on(orgs[0]!.databaseName).map((t) => t.text);
+      for (const org of orgs)
+        expect(sent.filter((text) => text.includes(`"${org.schemaName}"."projects"`))).toHaveLength(1);
+      expect(sent.join("\n")).not.toContain("TenantgraphOrganizationSchema");
+    } finally {
+      leases.forEach((lease) => lease.release());
+    }
+  });
+
   it("SHARED: interactive transactions and concurrent organizations each run as their own organization", async () => {
     const orgs = await threeOrgsEachSeeingItsOwn("SHARED");
     // On the clients themselves: interactive transactions, raw SQL, and findUnique calls of
