@@ -5,6 +5,13 @@
 // transactions) inside its scope, which the pool wrapper below Prisma reads; Prisma itself
 // sees plain model queries, so its query plan cache serves every organization.
 //
+// The view is a proxy, not a `$extends` query extension: a client with any extension walks
+// every result row looking for result extensions (a few percent of a page's CPU), and an
+// extended client per organization weighs more than a proxy. An operation starts inside the
+// scope (its PrismaPromise is sent there at once, so the statement cannot run outside it);
+// what the view cannot scope is refused, and a statement that escaped the scope anyway is
+// refused by the pool below Prisma.
+//
 // Prisma batches findUnique calls made in the same tick into one query, run in the context of
 // the first caller: those of several organizations must never share one, so findUnique runs as
 // the equivalent findFirst (never batched). Batch transactions `$transaction([...])` are not
@@ -21,26 +28,45 @@ export type EnterScope = <T>(work: () => Promise<T>) => Promise<T>;
  */
 const CONNECTION_WAIT_MS = 10_000;
 
+/** Unbatched equivalents of the operations Prisma batches across callers. */
+const UNBATCHED: Record<string, string> = { findUnique: "findFirst", findUniqueOrThrow: "findFirstOrThrow" };
+
+/** The client's own operations that send SQL outside a model (raw SQL). */
+const RAW_OPERATIONS = new Set(["$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"]);
+
+/** What a view cannot scope: a new client derived from the base would run outside it. */
+const REFUSED = new Set(["$extends"]);
+
 export class UnsupportedInSharedTierError extends Error {
   override name = "UnsupportedInSharedTierError";
 }
 
+type Operation = (...args: unknown[]) => PromiseLike<unknown>;
+
 /** `base`, as the organization whose scope `enter` opens. */
 export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClient {
-  const delegates = base as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>;
-  const scoped = base.$extends({
-    query: {
-      $allOperations({ model, operation, args, query }) {
-        return enter(async () => {
-          if (model && (operation === "findUnique" || operation === "findUniqueOrThrow")) {
-            const delegate = delegates[model.charAt(0).toLowerCase() + model.slice(1)]!;
-            return delegate[operation === "findUnique" ? "findFirst" : "findFirstOrThrow"]!(args);
-          }
-          return query(args);
-        });
-      },
-    },
-  });
+  const client = base as unknown as Record<PropertyKey, unknown>;
+  // A PrismaPromise is lazy: its then(), called here, sends it inside the scope.
+  const inScope = (operation: Operation, self: unknown, args: unknown[]) =>
+    enter(() => Promise.resolve(operation.apply(self, args).then()));
+  const delegates = new Map<PropertyKey, object>();
+
+  function delegateView(name: PropertyKey, delegate: Record<string, unknown>): object {
+    let view = delegates.get(name);
+    if (!view) {
+      view = new Proxy(delegate, {
+        get(target, property) {
+          const value = Reflect.get(target, property);
+          if (typeof value !== "function" || typeof property !== "string") return value;
+          const operation = (UNBATCHED[property] ? target[UNBATCHED[property]] : value) as Operation;
+          return (...args: unknown[]) => inScope(operation, target, args);
+        },
+      });
+      delegates.set(name, view);
+    }
+    return view;
+  }
+
   const transaction = (work: unknown, options?: Parameters<PrismaClient["$transaction"]>[1]) => {
     if (typeof work !== "function") {
       throw new UnsupportedInSharedTierError(
@@ -52,10 +78,26 @@ export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClien
       base.$transaction(work as (tx: unknown) => Promise<unknown>, { maxWait: CONNECTION_WAIT_MS, ...options }),
     );
   };
-  return new Proxy(scoped, {
-    get(target, property, receiver) {
+
+  return new Proxy(base, {
+    get(target, property) {
       if (property === "$transaction") return transaction;
-      return Reflect.get(target, property, receiver);
+      if (REFUSED.has(property as string)) {
+        throw new UnsupportedInSharedTierError(`${String(property)} is not supported for organization clients`);
+      }
+      const value = client[property];
+      if (RAW_OPERATIONS.has(property as string))
+        return (...args: unknown[]) => inScope(value as Operation, target, args);
+      // Model delegates (project, item, ...): objects whose operations send SQL.
+      if (typeof property === "string" && !property.startsWith("$") && isDelegate(value))
+        return delegateView(property, value);
+      return typeof value === "function" ? value.bind(target) : value;
     },
-  }) as unknown as PrismaClient;
+  }) as PrismaClient;
+}
+
+function isDelegate(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { findMany?: unknown }).findMany === "function"
+  );
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Organization, Tier } from "../../src/data/central-client.ts";
 import { NoOrganizationPoolError, orgRoutingPool } from "../../src/data/org-pool-routing.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
+import { UnsupportedInSharedTierError } from "../../src/data/scoped-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
 import { dataOf } from "../helpers/results.ts";
@@ -178,6 +179,12 @@ describe("round trips per warm request", () => {
         ),
       );
       expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `${orgs[i % 3]!.schemaName}/project of ${i % 3}`));
+      // Raw SQL outside a transaction too; a client derived from the view would escape its scope, so there is none.
+      const roles = await Promise.all(
+        leases.map((lease) => lease.db.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`),
+      );
+      expect(roles.map(([row]) => row!.role)).toEqual(orgs.map((org) => org.schemaName));
+      expect(() => leases[0]!.db.$extends({})).toThrow(UnsupportedInSharedTierError);
       const projects = await Promise.all(leases.map((lease) => lease.db.project.findFirstOrThrow()));
       trips.clear();
       statements.length = 0;
