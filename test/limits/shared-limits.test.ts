@@ -226,6 +226,17 @@ describe.each(STORES)("$store store", ({ store, available, env }) => {
   );
 
   it.runIf(available && store === "postgres")(
+    "counter writes do not wait for their WAL flush; the central database's other sessions still do",
+    async () => {
+      const setting = async (query: Promise<{ rows: Array<{ synchronous_commit: string }> }>) =>
+        (await query).rows[0]!.synchronous_commit;
+      expect(await setting(a.limitStore.central.query("SHOW synchronous_commit"))).toBe("off");
+      const [central] = await a.central.$queryRaw<Array<{ synchronous_commit: string }>>`SHOW synchronous_commit`;
+      expect(central!.synchronous_commit).toBe("on");
+    },
+  );
+
+  it.runIf(available && store === "postgres")(
     "prepare (while a cold organization's client starts) takes both leases at once; the request's own uses then make no round trip",
     async () => {
       const org = await a.provisionOrg(`prepared-${store}`, { tier: "SHARED" });
