@@ -31,27 +31,27 @@ export async function deleteOrganization(
   if (expect.id && org.id !== expect.id)
     throw new Error(`organization "${slug}" is not the one expected (${expect.id})`);
   deps.onStep?.("stop routing");
-  const [, tombstone] = await deps.central.$transaction([
-    deps.central.membership.deleteMany({ where: { orgId: org.id } }),
-    deps.central.organization.update({ where: { id: org.id }, data: { state: "DELETED" } }),
+  // Interactive, not a batch with the event: see org-changes.ts (one query plan per organization otherwise).
+  const tombstone = await deps.central.$transaction(async (tx) => {
+    await tx.membership.deleteMany({ where: { orgId: org.id } });
+    const row = await tx.organization.update({ where: { id: org.id }, data: { state: "DELETED" } });
     // Every running server drops its cached clients of this organization when this commits.
-    notifyCentral(deps.central, { type: "org-deleted", orgId: org.id }),
+    await notifyCentral(tx, { type: "org-deleted", orgId: org.id });
     // The organization's own audit log goes with its data: its deletion is recorded centrally,
     // with the tombstone (once: a second run finishes the removal without a second record).
-    ...(org.state === "DELETED"
-      ? []
-      : [
-          deps.central.accountAuditEvent.create({
-            data: {
-              action: "organization.deleted",
-              orgId: org.id,
-              operator: deps.operator ?? null,
-              details: { slug: org.slug, name: org.name, tier: org.tier, server: org.server },
-            },
-            select: { id: true },
-          }),
-        ]),
-  ]);
+    if (org.state !== "DELETED") {
+      await tx.accountAuditEvent.create({
+        data: {
+          action: "organization.deleted",
+          orgId: org.id,
+          operator: deps.operator ?? null,
+          details: { slug: org.slug, name: org.name, tier: org.tier, server: org.server },
+        },
+        select: { id: true },
+      });
+    }
+    return row;
+  });
   deps.announce?.({ type: "org-deleted", orgId: org.id });
   const datasource = resolvePlacement(org, deps.servers);
   deps.evict?.(datasource.key);

@@ -61,8 +61,9 @@ export async function recordOrganization(deps: ProvisionDeps, request: Provision
     ? { type: "membership-changed", orgId: id, userId: request.ownerId }
     : undefined;
   try {
-    const [created] = await deps.central.$transaction([
-      deps.central.organization.create({
+    // Interactive, not a batch with the event: see org-changes.ts (one query plan per organization otherwise).
+    const created = await deps.central.$transaction(async (tx) => {
+      const row = await tx.organization.create({
         data: {
           id,
           slug,
@@ -74,9 +75,10 @@ export async function recordOrganization(deps: ProvisionDeps, request: Provision
           ...(request.ownerId ? { memberships: { create: { userId: request.ownerId, role: "OWNER" } } } : {}),
           ...(hosts.length ? { hosts: { create: hosts.map((host) => ({ host, kind: "SUBDOMAIN" as const })) } } : {}),
         },
-      }),
-      ...(event ? [notifyCentral(deps.central, event)] : []),
-    ]);
+      });
+      if (event) await notifyCentral(tx, event);
+      return row;
+    });
     if (event) deps.announce?.(event);
     return created;
   } catch (error) {

@@ -3,12 +3,15 @@
 // transaction that last wrote a row version, stays as it was) and costs the same number of
 // central statements whether 2 or 6 organizations share the database already. A fleet
 // migration of the shared database still brings every organization's recorded version along.
+// And the central client's query plans serve every organization: provisioning one more
+// compiles none (a plan per organization would pile up in Prisma's plan cache).
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { latestVersion, loadMigrations, migrationsDir } from "../../src/data/migrator.ts";
 import { migrateFleet } from "../../src/lifecycle/migrate-fleet.ts";
+import { provisionOrganization } from "../../src/lifecycle/provision.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 
 let app: TestApp;
@@ -36,6 +39,24 @@ async function provisionCounted(name: string): Promise<string[]> {
     counting = false;
   }
   return [...statements];
+}
+
+/**
+ * How many query plans the Prisma clients compile while `work` runs: each compilation is a
+ * "query plan cache miss" on Prisma's debug channel (read from globalThis.DEBUG at each call).
+ */
+async function planCompilations(work: () => Promise<unknown>): Promise<number> {
+  const debug = globalThis as { DEBUG?: string };
+  const before = debug.DEBUG;
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  debug.DEBUG = "prisma:client:clientEngine";
+  try {
+    await work();
+    return warn.mock.calls.filter((args) => args.some((a) => String(a).includes("plan cache miss"))).length;
+  } finally {
+    debug.DEBUG = before;
+    warn.mockRestore();
+  }
 }
 
 const writes = (sql: string[]) => sql.filter((s) => /^\s*(INSERT|UPDATE|DELETE)/i.test(s));
@@ -74,5 +95,19 @@ describe("provisioning's central writes", () => {
     const shared = await app.central.organization.findMany({ where: { tier: "SHARED" } });
     expect(shared.length).toBeGreaterThanOrEqual(7);
     for (const org of shared) expect(org.schemaVersion).toBe(latestVersion(migrations));
+  });
+
+  it("compiles no query plan of its own for each new organization", async () => {
+    // With an owner too: the membership-changed event is announced with the new row.
+    const provision = async (name: string) =>
+      provisionOrganization(app.lifecycle, {
+        slug: app.slugFor(name),
+        name,
+        tier: "SHARED",
+        ownerId: (await app.createUser()).id,
+      });
+    await provision("plans-0");
+    await provision("plans-1");
+    expect(await planCompilations(async () => (await provision("plans-2"), await provision("plans-3")))).toBe(0);
   });
 });
