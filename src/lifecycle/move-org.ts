@@ -88,8 +88,9 @@ async function planMove(deps: MoveDeps, org: Organization, target: PlacementOf):
   const version = latestVersion(await tenantMigrations(deps));
   if (org.schemaVersion !== version)
     throw new Error(`${org.slug} is at schema ${org.schemaVersion ?? "none"}, not ${version}: run migrate first`);
-  const [move] = await deps.central.$transaction([
-    deps.central.orgMove.create({
+  // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
+  return deps.central.$transaction(async (tx) => {
+    const move = await tx.orgMove.create({
       data: {
         orgId: org.id,
         step: "plan",
@@ -102,9 +103,9 @@ async function planMove(deps: MoveDeps, org: Organization, target: PlacementOf):
         targetDatabase: target.databaseName,
         targetSchema: target.schemaName,
       },
-    }),
-    deps.central.organization.update({ where: { id: org.id }, data: { state: "MOVING" } }),
-    notifyCentral(deps.central, { type: "org-changed", orgId: org.id }),
-  ]);
-  return move;
+    });
+    await tx.organization.update({ where: { id: org.id }, data: { state: "MOVING" } });
+    await notifyCentral(tx, { type: "org-changed", orgId: org.id });
+    return move;
+  });
 }

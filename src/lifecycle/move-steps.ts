@@ -80,17 +80,15 @@ export const STEPS: Record<Exclude<MoveStep, "plan">, StepRun> = {
         // The fence first: once the central placement changes, the source already refuses writes.
         await fenceSource(sides.source, org.id);
         const target = targetOf(move);
-        await deps.central.$transaction([
-          deps.central.organization.update({
-            where: { id: org.id },
-            data: { ...target, state: "READY", lastError: null },
-          }),
-          deps.central.orgMove.update({
+        // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
+        await deps.central.$transaction(async (tx) => {
+          await tx.organization.update({ where: { id: org.id }, data: { ...target, state: "READY", lastError: null } });
+          await tx.orgMove.update({
             where: { orgId: org.id },
             data: { step: "switch", switchedAt: new Date(), lastError: null },
-          }),
-          notifyCentral(deps.central, { type: "org-changed", orgId: org.id }),
-        ]);
+          });
+          await notifyCentral(tx, { type: "org-changed", orgId: org.id });
+        });
       } finally {
         await resumeWrites(sides.source, org.id).catch(() => undefined);
         report.pauseMs = performance.now() - paused;

@@ -24,18 +24,19 @@ export async function abortMove(deps: MoveDeps, slug: string): Promise<void> {
     stopCapture(client, org.id, await orgTables(client), source.tier === "SHARED"),
   );
   await removePlacementData(deps.servers, org.id, targetOf(move), source);
-  await deps.central.$transaction([
-    deps.central.orgMove.delete({ where: { orgId: org.id } }),
-    deps.central.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } }),
-    notifyCentral(deps.central, { type: "org-changed", orgId: org.id }),
-  ]);
+  // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
+  await deps.central.$transaction(async (tx) => {
+    await tx.orgMove.delete({ where: { orgId: org.id } });
+    await tx.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } });
+    await notifyCentral(tx, { type: "org-changed", orgId: org.id });
+  });
 }
 
 async function markReady(deps: MoveDeps, orgId: string): Promise<void> {
-  await deps.central.$transaction([
-    deps.central.organization.update({ where: { id: orgId }, data: { state: "READY" } }),
-    notifyCentral(deps.central, { type: "org-changed", orgId }),
-  ]);
+  await deps.central.$transaction(async (tx) => {
+    await tx.organization.update({ where: { id: orgId }, data: { state: "READY" } });
+    await notifyCentral(tx, { type: "org-changed", orgId });
+  });
 }
 
 /** Removes the kept source of a switched move (and the move's record). */
