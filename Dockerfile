@@ -30,5 +30,4 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT ?? 4000}/health/db`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# A larger young generation (README, "Production checklist"): less garbage-collection work per request.
-CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
