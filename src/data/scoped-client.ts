@@ -29,7 +29,10 @@ export type EnterScope = <T>(work: () => Promise<T>) => Promise<T>;
 const CONNECTION_WAIT_MS = 10_000;
 
 /** Unbatched equivalents of the operations Prisma batches across callers. */
-const UNBATCHED: Record<string, string> = { findUnique: "findFirst", findUniqueOrThrow: "findFirstOrThrow" };
+const UNBATCHED = new Map([
+  ["findUnique", "findFirst"],
+  ["findUniqueOrThrow", "findFirstOrThrow"],
+]);
 
 /** The client's own operations that send SQL outside a model (raw SQL). */
 const RAW_OPERATIONS = new Set(["$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"]);
@@ -46,9 +49,10 @@ type Operation = (...args: unknown[]) => PromiseLike<unknown>;
 /** `base`, as the organization whose scope `enter` opens. */
 export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClient {
   const client = base as unknown as Record<PropertyKey, unknown>;
-  // A PrismaPromise is lazy: its then(), called here, sends it inside the scope.
+  // A PrismaPromise is lazy: its then(), called here (synchronously, inside the scope), sends it.
+  // Async, so that an operation that throws at once (bad arguments) rejects like any other failure.
   const inScope = (operation: Operation, self: unknown, args: unknown[]) =>
-    enter(() => Promise.resolve(operation.apply(self, args).then()));
+    enter(async () => operation.apply(self, args).then());
   const delegates = new Map<PropertyKey, object>();
 
   function delegateView(name: PropertyKey, delegate: Record<string, unknown>): object {
@@ -58,7 +62,8 @@ export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClien
         get(target, property) {
           const value = Reflect.get(target, property);
           if (typeof value !== "function" || typeof property !== "string") return value;
-          const operation = (UNBATCHED[property] ? target[UNBATCHED[property]] : value) as Operation;
+          const unbatched = UNBATCHED.get(property);
+          const operation = (unbatched ? target[unbatched] : value) as Operation;
           return (...args: unknown[]) => inScope(operation, target, args);
         },
       });
