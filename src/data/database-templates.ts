@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import { latestVersion, type Migration } from "./migrator.ts";
 import { databaseUrlOn } from "./placement.ts";
-import { createDatabaseOn, IN_USE_ATTEMPTS, inTransaction, withPgClient } from "./server-admin.ts";
+import { createDatabaseOn, inTransaction, retryWhileInUse, withPgClient } from "./server-admin.ts";
 import { assertSafeIdentifier, quoteIdentifier } from "./sql-identifiers.ts";
 
 export interface DatabaseTemplate {
@@ -80,21 +80,15 @@ async function buildTemplate(c: pg.ClientBase, serverUrl: string, template: Data
     await c.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(working)} WITH (FORCE)`);
     await createDatabaseOn(c, working);
     await template.build(databaseUrlOn(serverUrl, working));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await inTransaction(c, async () => {
-          await c.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(working)} FROM PUBLIC`);
-          await c.query(`ALTER DATABASE ${quoteIdentifier(working)} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`);
-          await c.query(`COMMENT ON DATABASE ${quoteIdentifier(working)} IS '${COMMENT}${versionText(template)}'`);
-          await c.query(`ALTER DATABASE ${quoteIdentifier(working)} RENAME TO ${quoteIdentifier(template.name)}`);
-        });
-        return;
-      } catch (error) {
-        // The build's own connection may still be closing (55006 object_in_use).
-        if ((error as { code?: string }).code !== "55006" || attempt >= IN_USE_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
+    // The build's own connection may still be closing.
+    await retryWhileInUse(() =>
+      inTransaction(c, async () => {
+        await c.query(`REVOKE ALL ON DATABASE ${quoteIdentifier(working)} FROM PUBLIC`);
+        await c.query(`ALTER DATABASE ${quoteIdentifier(working)} WITH ALLOW_CONNECTIONS false IS_TEMPLATE true`);
+        await c.query(`COMMENT ON DATABASE ${quoteIdentifier(working)} IS '${COMMENT}${versionText(template)}'`);
+        await c.query(`ALTER DATABASE ${quoteIdentifier(working)} RENAME TO ${quoteIdentifier(template.name)}`);
+      }),
+    );
   } finally {
     await c.query("SELECT pg_advisory_unlock($1, hashtext($2))", [BUILD_LOCK, template.name]).catch(() => undefined);
   }

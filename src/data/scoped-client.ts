@@ -40,8 +40,8 @@ const RAW_OPERATIONS = new Set(["$queryRaw", "$executeRaw", "$queryRawUnsafe", "
 /** What a view cannot scope: a new client derived from the base would run outside it. */
 const REFUSED = new Set(["$extends"]);
 
-export class UnsupportedInSharedTierError extends Error {
-  override name = "UnsupportedInSharedTierError";
+export class UnsupportedOnOrgClientError extends Error {
+  override name = "UnsupportedOnOrgClientError";
 }
 
 type Operation = (...args: unknown[]) => PromiseLike<unknown>;
@@ -74,7 +74,7 @@ export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClien
 
   const transaction = (work: unknown, options?: Parameters<PrismaClient["$transaction"]>[1]) => {
     if (typeof work !== "function") {
-      throw new UnsupportedInSharedTierError(
+      throw new UnsupportedOnOrgClientError(
         "batch $transaction([...]) is not supported for organization clients: use $transaction(async (tx) => ...)",
       );
     }
@@ -88,7 +88,7 @@ export function scopedClient(base: PrismaClient, enter: EnterScope): PrismaClien
     get(target, property) {
       if (property === "$transaction") return transaction;
       if (REFUSED.has(property as string)) {
-        throw new UnsupportedInSharedTierError(`${String(property)} is not supported for organization clients`);
+        throw new UnsupportedOnOrgClientError(`${String(property)} is not supported for organization clients`);
       }
       const value = client[property];
       if (RAW_OPERATIONS.has(property as string))

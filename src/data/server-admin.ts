@@ -54,23 +54,36 @@ export async function createDatabaseOn(client: pg.ClientBase, name: string, temp
   // No STRATEGY: WAL_LOG, PostgreSQL's default since 15, copies a small database faster here
   // than FILE_COPY, whose two checkpoints also stall every other database on the server.
   const sql = `CREATE DATABASE ${quoteIdentifier(name)}${template ? ` TEMPLATE ${quoteIdentifier(template)}` : ""}`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await client.query(sql);
-      return true;
-    } catch (error) {
-      // Another process created it between our check and our CREATE: that is fine
-      // (42P04 duplicate_database, or 23505 when both CREATEs raced on the catalog).
-      const code = (error as { code?: string }).code;
-      if (code === "42P04" || code === "23505") return false;
-      if (code !== "55006" || attempt >= IN_USE_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
+  try {
+    await retryWhileInUse(() => client.query(sql));
+    return true;
+  } catch (error) {
+    // Another process created it between our check and our CREATE: that is fine
+    // (42P04 duplicate_database, or 23505 when both CREATEs raced on the catalog).
+    const code = (error as { code?: string }).code;
+    if (code === "42P04" || code === "23505") return false;
+    throw error;
   }
 }
 
 /** Tries of a statement refused because another session is on its database (55006 object_in_use). */
-export const IN_USE_ATTEMPTS = 3;
+const IN_USE_ATTEMPTS = 3;
+
+/**
+ * Runs `statement` again, up to IN_USE_ATTEMPTS times with a growing pause, while PostgreSQL
+ * refuses it because another session is on its database (55006 object_in_use): a connection
+ * that just finished may still be closing.
+ */
+export async function retryWhileInUse<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: string }).code !== "55006" || attempt >= IN_USE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
 
 /** Drops the database, disconnecting its sessions first. */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {

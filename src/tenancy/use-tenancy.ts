@@ -67,8 +67,10 @@ export function useTenancy({
       datasource = resolvePlacement(org, servers);
     }
     const log = context.log.child({ orgId: org.id, orgSlug: org.slug });
-    // Side by side with a cold client's start: a failing limit store is reported by the rate-limit plugin itself.
-    const quotasReady = orgQuotas?.prepare(org.id, org.limits).catch(() => undefined);
+    // A route just read (cold, or its cache entry gone) comes with the limits row: its leases are
+    // taken side by side with the client's start. A cached route's leases are the rate-limit
+    // plugin's to take, as it spends them. A failing limit store is reported by that plugin too.
+    const quotasReady = org.limits && orgQuotas?.prepare(org.id, org.limits).catch(() => undefined);
     let lease: OrgClientLease;
     try {
       lease = await orgClients.acquire(datasource);

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Organization, Tier } from "../../src/data/central-client.ts";
 import { NoOrganizationPoolError, orgRoutingPool } from "../../src/data/org-pool-routing.ts";
 import { resolvePlacement } from "../../src/data/placement.ts";
-import { UnsupportedInSharedTierError } from "../../src/data/scoped-client.ts";
+import { UnsupportedOnOrgClientError } from "../../src/data/scoped-client.ts";
+import type { Prisma } from "../../src/data/generated/tenant/client.ts";
+import type { TenantDb } from "../../src/data/tenant-client.ts";
 import { startTestApp, type TestApp } from "../helpers/app.ts";
 import { memberOf, newProject } from "../helpers/fixtures.ts";
 import { dataOf } from "../helpers/results.ts";
@@ -61,6 +63,30 @@ async function threeOrgsEachSeeingItsOwn(tier: Tier): Promise<Organization[]> {
     ]),
   );
   return orgs;
+}
+
+/** `work` with the organizations' clients, borrowed from the app's cache for its length. */
+async function withClientsOf<T>(orgs: Organization[], work: (dbs: TenantDb[]) => Promise<T>): Promise<T> {
+  const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
+  try {
+    return await work(leases.map((lease) => lease.db));
+  } finally {
+    leases.forEach((lease) => lease.release());
+  }
+}
+
+/** 12 interactive transactions of the three clients in turn, all at once: what each saw. */
+function transactionsAtOnce<T>(dbs: TenantDb[], work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: 12 }, (_, i) => dbs[i % 3]!.$transaction(work)));
+}
+
+/** findUnique calls of the three in one tick (which Prisma would batch into one query): the names they found. */
+async function namesFoundInOneTick(
+  dbs: TenantDb[],
+  projects: Array<{ id: string }>,
+): Promise<Array<string | undefined>> {
+  const found = await Promise.all(dbs.map((db, i) => db.project.findUnique({ where: { id: projects[i]!.id } })));
+  return found.map((project) => project?.name);
 }
 
 beforeAll(async () => {
@@ -133,65 +159,56 @@ describe("round trips per warm request", () => {
     }
   });
 
+  it("a cold organization's first request takes its rate limits from its route: no org_limits statement of its own", async () => {
+    const org = await app.provisionOrg("trips-cold-limits", { tier: "SHARED" });
+    const owner = await memberOf(app, org, "OWNER");
+    trips.clear();
+    dataOf(await app.graphql(PAGE, { token: owner.token }));
+    const central = trips.on(databaseOf(app.servers.main!)).map((t) => t.text);
+    expect(central.filter((text) => text.includes("JOIN org_limits"))).toHaveLength(1); // the route
+    expect(central.filter((text) => text.includes("FROM org_limits WHERE"))).toEqual([]);
+  });
+
   it("DATABASE: one client for all, yet every statement on its own organization's database and role", async () => {
     const orgs = await threeOrgsEachSeeingItsOwn("DATABASE");
-    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
-    const where = () =>
-      Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          leases[i % 3]!.db.$transaction(async (tx) => {
-            const [row] = await tx.$queryRaw<Array<{ db: string; role: string }>>`
-              SELECT current_database() AS db, current_user AS role`;
-            return `${row!.db}/${row!.role}`;
-          }),
-        ),
-      );
-    try {
-      expect(await where()).toEqual(
+    const stale = await withClientsOf(orgs, async (dbs) => {
+      const where = await transactionsAtOnce(dbs, async (tx) => {
+        const [row] = await tx.$queryRaw<Array<{ db: string; role: string }>>`
+          SELECT current_database() AS db, current_user AS role`;
+        return `${row!.db}/${row!.role}`;
+      });
+      expect(where).toEqual(
         Array.from({ length: 12 }, (_, i) => `${orgs[i % 3]!.databaseName}/${orgs[i % 3]!.databaseName}`),
       );
-      const projects = await Promise.all(leases.map((lease) => lease.db.project.findFirstOrThrow()));
-      const found = await Promise.all(
-        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
-      );
-      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
-    } finally {
-      leases.forEach((lease) => lease.release());
-    }
+      const projects = await Promise.all(dbs.map((db) => db.project.findFirstOrThrow()));
+      expect(await namesFoundInOneTick(dbs, projects)).toEqual(["project of 0", "project of 1", "project of 2"]);
+      return dbs[0]!;
+    });
     // The shared client outside any organization's scope reaches no database; an evicted view reaches none either.
     await expect(orgRoutingPool().query("SELECT 1")).rejects.toBeInstanceOf(NoOrganizationPoolError);
-    const stale = leases[0]!.db;
     await app.orgClients.drop(orgs[0]!.id);
     await expect(stale.project.count()).rejects.toThrow();
   });
 
   it("SCHEMA: one client for all, yet every statement as its own organization's role, in its own schema", async () => {
     const orgs = await threeOrgsEachSeeingItsOwn("SCHEMA");
-    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
-    try {
+    await withClientsOf(orgs, async (dbs) => {
       // Interactive transactions of the three at once: raw SQL and model queries.
-      const seen = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          leases[i % 3]!.db.$transaction(async (tx) => {
-            const [row] = await tx.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`;
-            return `${row!.role}/${(await tx.project.findFirstOrThrow()).name}`;
-          }),
-        ),
-      );
+      const seen = await transactionsAtOnce(dbs, async (tx) => {
+        const [row] = await tx.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`;
+        return `${row!.role}/${(await tx.project.findFirstOrThrow()).name}`;
+      });
       expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `${orgs[i % 3]!.schemaName}/project of ${i % 3}`));
       // Raw SQL outside a transaction too; a client derived from the view would escape its scope, so there is none.
       const roles = await Promise.all(
-        leases.map((lease) => lease.db.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`),
+        dbs.map((db) => db.$queryRaw<Array<{ role: string }>>`SELECT current_user AS role`),
       );
       expect(roles.map(([row]) => row!.role)).toEqual(orgs.map((org) => org.schemaName));
-      expect(() => leases[0]!.db.$extends({})).toThrow(UnsupportedInSharedTierError);
-      const projects = await Promise.all(leases.map((lease) => lease.db.project.findFirstOrThrow()));
+      expect(() => dbs[0]!.$extends({})).toThrow(UnsupportedOnOrgClientError);
+      const projects = await Promise.all(dbs.map((db) => db.project.findFirstOrThrow()));
       trips.clear();
       statements.length = 0;
-      const found = await Promise.all(
-        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
-      );
-      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
+      expect(await namesFoundInOneTick(dbs, projects)).toEqual(["project of 0", "project of 1", "project of 2"]);
       // Prisma wrote one SQL text for all three (its placeholder schema); each reached the server naming its own.
       expect(new Set(statements).size).toBe(1);
       expect(statements[0]).toContain(`"TenantgraphOrganizationSchema"."projects"`);
@@ -199,35 +216,23 @@ describe("round trips per warm request", () => {
       for (const org of orgs)
         expect(sent.filter((text) => text.includes(`"${org.schemaName}"."projects"`))).toHaveLength(1);
       expect(sent.join("\n")).not.toContain("TenantgraphOrganizationSchema");
-    } finally {
-      leases.forEach((lease) => lease.release());
-    }
+    });
   });
 
   it("SHARED: interactive transactions and concurrent organizations each run as their own organization", async () => {
     const orgs = await threeOrgsEachSeeingItsOwn("SHARED");
     // On the clients themselves: interactive transactions, raw SQL, and findUnique calls of
     // several organizations in one tick (which Prisma would batch into one query).
-    const leases = await Promise.all(orgs.map((org) => app.orgClients.acquire(resolvePlacement(org, app.servers))));
-    try {
-      const settings = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          leases[i % 3]!.db.$transaction(async (tx) => {
-            const [row] = await tx.$queryRaw<Array<{ org: string }>>`SELECT current_setting('app.org_id') AS org`;
-            return row!.org;
-          }),
-        ),
-      );
+    await withClientsOf(orgs, async (dbs) => {
+      const settings = await transactionsAtOnce(dbs, async (tx) => {
+        const [row] = await tx.$queryRaw<Array<{ org: string }>>`SELECT current_setting('app.org_id') AS org`;
+        return row!.org;
+      });
       expect(settings).toEqual(Array.from({ length: 12 }, (_, i) => orgs[i % 3]!.id));
       const projects = await Promise.all(
-        leases.map((lease, i) => lease.db.project.findFirstOrThrow({ where: { orgId: orgs[i]!.id } })),
+        dbs.map((db, i) => db.project.findFirstOrThrow({ where: { orgId: orgs[i]!.id } })),
       );
-      const found = await Promise.all(
-        leases.map((lease, i) => lease.db.project.findUnique({ where: { id: projects[i]!.id } })),
-      );
-      expect(found.map((p) => p?.name)).toEqual(["project of 0", "project of 1", "project of 2"]);
-    } finally {
-      leases.forEach((lease) => lease.release());
-    }
+      expect(await namesFoundInOneTick(dbs, projects)).toEqual(["project of 0", "project of 1", "project of 2"]);
+    });
   });
 });
