@@ -18,6 +18,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { PrismaClient } from "./generated/tenant/client.ts";
+import { withJsonRelationJoins } from "./json-relation-joins.ts";
 import { orgRoutingPool, withOrgPool } from "./org-pool-routing.ts";
 import { scopedClient } from "./scoped-client.ts";
 import { quoteIdentifier } from "./sql-identifiers.ts";
@@ -40,7 +41,8 @@ export interface TenantClientHandle {
 /** Receives every SQL statement a client sends (statement-count tests, trace logs). */
 export type QueryListener = (sql: string, durationMs: number) => void;
 
-function newClient(adapter: PrismaPg, onQuery: QueryListener | undefined): TenantDb {
+function newClient(pg: PrismaPg, onQuery: QueryListener | undefined): TenantDb {
+  const adapter = withJsonRelationJoins(pg);
   if (!onQuery) return new PrismaClient({ adapter });
   const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query, event.duration));
