@@ -16,6 +16,7 @@ import { loadConfig } from "../src/config.ts";
 import { resolvePlacement } from "../src/data/placement.ts";
 import type { RequestContext } from "../src/graphql/context.ts";
 import { createLoaders } from "../src/graphql/loaders.ts";
+import { useBodyLimit } from "../src/http/use-body-limit.ts";
 import { useCompiledExecution } from "../src/http/use-compiled-execution.ts";
 import { schema } from "../src/graphql/schema.ts";
 import { startRawServer } from "./request-path-raw.ts";
@@ -67,8 +68,9 @@ const fixed = createYoga<Record<string, unknown>, RequestContext>({
   graphiql: false,
   logging: false,
   context: (initial) => ({ ...initial, ...fixedContext, loaders: createLoaders(accounts) }),
-  // The same executor as the routed server (GRAPHQL_EXECUTOR): the comparison is of the routing alone.
-  plugins: config.http.executor === "jit" ? [useCompiledExecution()] : [],
+  // The same body limit and executor (GRAPHQL_EXECUTOR) as the routed server: the comparison is of the routing alone.
+  maxRequestBodySize: false,
+  plugins: [useBodyLimit(config.limits.maxBodyBytes), ...(config.http.executor === "jit" ? [useCompiledExecution()] : [])],
 });
 
 const servers = {

@@ -2,7 +2,7 @@
 // parsing, validation or execution work can grow with it, and before the context is built
 // (so a refused operation runs no SQL at all, not even the membership check).
 //
-// - body size: Yoga's maxRequestBodySize (413 REQUEST_ENTITY_TOO_LARGE, by Content-Length
+// - body size: src/http/use-body-limit.ts (413 REQUEST_ENTITY_TOO_LARGE, by Content-Length
 //   or while a chunked body streams in; see createGraphQLServer);
 // - tokens: the parser stops at maxTokens+1 (GraphQL Armor's token-counting parser);
 // - depth, aliases, directives: GraphQL Armor's validation rules;

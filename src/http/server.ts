@@ -28,6 +28,7 @@ import { useRequestLog } from "./use-request-log.ts";
 import { useMetrics, type MetricsEndpointOptions } from "./use-metrics.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { useRateLimits, type RateLimitsOptions } from "./use-rate-limits.ts";
+import { useBodyLimit } from "./use-body-limit.ts";
 import { useClientAddress } from "./use-client-address.ts";
 import { useCompiledExecution } from "./use-compiled-execution.ts";
 import { useSupportAccess } from "./use-support-access.ts";
@@ -95,9 +96,9 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
         ? false
         : { title: "tenantgraph", defaultQuery: GRAPHIQL_DEFAULT_QUERY },
     renderGraphiQL: createGraphiQLRenderer(),
-    // Limits before work (src/http/operation-limits.ts): 413 above maxBodyBytes, by
-    // Content-Length or counted while a chunked body streams in; bounded parse cache.
-    maxRequestBodySize: deps.limits.maxBodyBytes,
+    // Limits before work (src/http/operation-limits.ts): the body's size is useBodyLimit's
+    // (plugin 4), not Yoga's counting stream; bounded parse cache.
+    maxRequestBodySize: false,
     parserAndValidationCache: parseCacheOption({
       entries: deps.limits.parseCacheEntries,
       bytes: deps.limits.parseCacheBytes,
@@ -114,9 +115,11 @@ export function createGraphQLServer(deps: ServerDeps): GraphQLServer {
       ...(deps.metrics ? [useMetrics(deps.metrics, deps.metricsEndpoint)] : []),
       // 3. Health (/health, /health/db, /health/ready), answered before any GraphQL work.
       useHealth({ central: deps.central, version: deps.version, centralVersion: deps.centralVersion }),
-      // 4. Limits before any work: CSRF (a GET or a "simple" content type needs
+      // 4. Limits before any work: the body's size (413 above MAX_BODY_BYTES, by Content-Length
+      // or counted while a chunked body is read), CSRF (a GET or a "simple" content type needs
       // x-graphql-yoga-csrf), persisted operations only (when configured), introspection (when
       // disabled), then the token/depth/alias/directive/cost limits. All run before the context (and its SQL).
+      useBodyLimit(deps.limits.maxBodyBytes),
       useCsrfPrevention(),
       ...(persistedOperationsOnly
         ? [usePersistedOperationsOnly(loadPersistedOperations(persistedOperationsFile))]

@@ -2,6 +2,9 @@
 // refusal is coded, comes before the request is read whole or the document is parsed,
 // validated or executed past its limit, and runs no SQL at all (not even the membership
 // check in the central database), for anonymous and signed-in callers alike.
+import { once } from "node:events";
+import http from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
@@ -72,6 +75,36 @@ describe("request body size (MAX_BODY_BYTES, default 1 MB)", () => {
     expect((await response.json()).errors[0].extensions.code).toBe("REQUEST_ENTITY_TOO_LARGE");
     expect(state.pulled).toBeLessThan(2 * MB);
     expect(statements).toEqual({ org: 0, central: 0 });
+  });
+
+  it("counts a body whose Content-Length understates it unless Node's HTTP parser read it (in-process: counted)", async () => {
+    const { stream, state } = lazyBody(20 * MB);
+    const response = await post(stream, { "content-length": "100" });
+    expect(response.status).toBe(413);
+    expect(state.pulled).toBeLessThan(2 * MB);
+  });
+
+  it("over HTTP, a body is exactly its Content-Length: bytes sent past it are the next request, with its own limit", async () => {
+    const server = http.createServer(app.yoga);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const json = JSON.stringify({ query: "{ __typename }" });
+      const head = (length: number) =>
+        `POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+      const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+      const answer: string[] = [];
+      socket.on("data", (chunk: Buffer) => answer.push(chunk.toString("latin1")));
+      // What follows the declared length (2 MB more; the limit is 1 MB) is never read as this body.
+      socket.end(head(json.length) + json + head(2 * MB) + " ".repeat(2 * MB));
+      await once(socket, "close");
+      const [first, second] = answer.join("").split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(first).toContain('{"data":{"__typename":"Query"}}');
+      expect(second).toMatch(/^HTTP\/1\.1 413 /);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("accepts a body under the limit", async () => {
