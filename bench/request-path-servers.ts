@@ -70,7 +70,10 @@ const fixed = createYoga<Record<string, unknown>, RequestContext>({
   context: (initial) => ({ ...initial, ...fixedContext, loaders: createLoaders(accounts) }),
   // The same body limit and executor (GRAPHQL_EXECUTOR) as the routed server: the comparison is of the routing alone.
   maxRequestBodySize: false,
-  plugins: [useBodyLimit(config.limits.maxBodyBytes), ...(config.http.executor === "jit" ? [useCompiledExecution()] : [])],
+  plugins: [
+    useBodyLimit(config.limits.maxBodyBytes),
+    ...(config.http.executor === "jit" ? [useCompiledExecution()] : []),
+  ],
 });
 
 const servers = {

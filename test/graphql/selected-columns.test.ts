@@ -68,10 +68,13 @@ describe("relation rows aggregated as JSON, not JSONB", () => {
       const user = await app.createUser([[org, "OWNER"]]);
       const owner = await app.token(user.id, org.id);
       const project = await app.graphql(`mutation { createProject(input: { name: "p" }) { id } }`, { token: owner });
-      await app.graphql(`mutation($p: ID!) { createItem(input: { projectId: $p, title: "it \\"JSONB_AGG(\\"" }) { id } }`, {
-        token: owner,
-        variables: { p: project.data.createProject.id },
-      });
+      await app.graphql(
+        `mutation($p: ID!) { createItem(input: { projectId: $p, title: "it \\"JSONB_AGG(\\"" }) { id } }`,
+        {
+          token: owner,
+          variables: { p: project.data.createProject.id },
+        },
+      );
       const trips = recordRoundTrips();
       try {
         const answer = await app.graphql(PAGE, { token: owner });
