@@ -50,7 +50,46 @@ type Complexity =
  * The estimated cost of the operation `operationName` (or the first one) of a valid document
  * with these variables. Throws OperationVariablesError when the variables do not fit.
  */
-export function operationCost({ schema, document, variables, operationName }: CostInput): number {
+export function operationCost(input: CostInput): number {
+  const key = rememberedKey(input);
+  const costs = key === undefined ? undefined : rememberedFor(input.schema, input.document);
+  const known = key === undefined ? undefined : costs?.get(key);
+  if (known !== undefined) return known;
+  const cost = computeCost(input);
+  if (costs && key !== undefined) {
+    if (costs.size >= REMEMBERED_PER_DOCUMENT) costs.delete(costs.keys().next().value!);
+    costs.set(key, cost);
+  }
+  return cost;
+}
+
+// A client sends the same few documents with the same few variables again and again, and
+// Yoga's parse cache hands out the same DocumentNode for the same text: their costs are
+// remembered per document (weakly: they go with the document), for its operation and
+// variables, unless the variables are large. A refusal (OperationVariablesError) is not.
+const REMEMBERED_PER_DOCUMENT = 32;
+const MAX_REMEMBERED_VARIABLES_CHARS = 2048;
+const remembered = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+
+function rememberedKey({ variables, operationName }: CostInput): string | undefined {
+  let json: string;
+  try {
+    json = JSON.stringify(variables ?? {});
+  } catch {
+    return undefined;
+  }
+  return json.length > MAX_REMEMBERED_VARIABLES_CHARS ? undefined : `${operationName ?? ""}\u0000${json}`;
+}
+
+function rememberedFor(schema: GraphQLSchema, document: DocumentNode): Map<string, number> {
+  let documents = remembered.get(schema);
+  if (!documents) remembered.set(schema, (documents = new WeakMap()));
+  let costs = documents.get(document);
+  if (!costs) documents.set(document, (costs = new Map()));
+  return costs;
+}
+
+function computeCost({ schema, document, variables, operationName }: CostInput): number {
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );

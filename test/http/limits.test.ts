@@ -6,8 +6,8 @@ import { once } from "node:events";
 import http from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parse } from "graphql";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { parse, print } from "graphql";
+import { createSchema, createYoga, type Plugin } from "graphql-yoga";
 import { loadConfig } from "../../src/config.ts";
 import { operationCost, operationCostOf, useOperationLimits } from "../../src/http/operation-limits.ts";
 import { parseCacheOption, BYTES_PER_SOURCE_CHARACTER } from "../../src/http/parse-cache.ts";
@@ -202,6 +202,29 @@ describe("operationCost (the measure a cost rate limit reuses)", () => {
     expect(cost(two, { n: 7 }, "A")).toBe(1 + 7 * 3);
     expect(cost(two, {}, "B")).toBe(2);
   });
+  it("is remembered per parsed document, operation and variables; refused variables are refused every time", () => {
+    let calls = 0;
+    const counted = createSchema({
+      typeDefs: "type Query { page(n: Int): [Query!]! id: ID }",
+      resolvers: {},
+    });
+    counted.getQueryType()!.getFields().page!.extensions = {
+      complexity: (args: { n?: number }) => (calls++, { field: 1, multiplier: args.n ?? 1 }),
+    };
+    const document = parse(`query A($n: Int) { page(n: $n) { id } } query B { page(n: 2) { id } }`);
+    const costOf = (variables: Record<string, unknown>, operationName: string) =>
+      operationCost({ schema: counted, document, variables, operationName });
+    expect([costOf({ n: 7 }, "A"), costOf({ n: 3 }, "A"), costOf({}, "B")]).toEqual([8, 4, 3]);
+    expect(calls).toBe(3);
+    expect([costOf({ n: 7 }, "A"), costOf({ n: 3 }, "A"), costOf({}, "B")]).toEqual([8, 4, 3]);
+    expect(calls).toBe(3); // nothing computed again
+    expect(
+      operationCost({ schema: counted, document: parse(print(document)), variables: { n: 7 }, operationName: "A" }),
+    ).toBe(8);
+    expect(calls).toBe(4); // another parse of the same text (not the one Yoga cached) is costed anew
+    for (let i = 0; i < 2; i++) expect(() => costOf({ n: "many" }, "A")).toThrow(/Int cannot represent/);
+  });
+
   it("is on the context of an accepted request, for later limits (operationCostOf)", async () => {
     const seen: Array<number | undefined> = [];
     const capture: Plugin = {
