@@ -35,10 +35,20 @@ export class UnknownServerError extends Error {
 
 /** The server's URL with another database name. */
 export function databaseUrlOn(serverUrl: string, database: string): string {
+  const key = `${serverUrl}\u0000${database}`;
+  const known = urlsOn.get(key);
+  if (known !== undefined) return known;
   const url = new URL(serverUrl);
   url.pathname = `/${assertSafeIdentifier(database)}`;
+  if (urlsOn.size >= MAX_URLS_ON) urlsOn.clear();
+  urlsOn.set(key, url.toString());
   return url.toString();
 }
+
+// Every routed request resolves its organization's placement, and parsing the server's URL
+// was most of that (about 1.5 % of a warm request's CPU): the URLs are remembered, a bounded number.
+const MAX_URLS_ON = 10_000;
+const urlsOn = new Map<string, string>();
 
 export function serverUrlOf(servers: Record<string, string>, server: string): string {
   const url = servers[server];
