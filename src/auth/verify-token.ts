@@ -44,11 +44,32 @@ export class InvalidTokenError extends Error {
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
+const HMAC_HASHES: Record<string, string> = { HS256: "SHA-256", HS384: "SHA-384", HS512: "SHA-512" };
+
+/**
+ * The secret as a WebCrypto key per HMAC algorithm, imported once: given the raw bytes, jose
+ * imports them again for every token (one more WebCrypto job on the thread pool per check).
+ * jose still checks that the key's hash is the one the token's `alg` names.
+ */
+function hmacKeys(raw: Uint8Array<ArrayBuffer>): (alg: string) => Promise<CryptoKey | Uint8Array> {
+  const keys = new Map<string, Promise<CryptoKey>>();
+  return (alg) => {
+    const hash = HMAC_HASHES[alg];
+    if (!hash) return Promise.resolve(raw); // an unknown HS algorithm: jose refuses it as before
+    let key = keys.get(alg);
+    if (!key) {
+      key = crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["verify"]);
+      keys.set(alg, key);
+    }
+    return key;
+  };
+}
+
 export async function createTokenVerifier(
   config: AuthConfig,
   jwksOptions: Partial<RemoteKeySetOptions> = {},
 ): Promise<TokenVerifier> {
-  const secret = config.secret ? new TextEncoder().encode(config.secret) : undefined;
+  const secret = config.secret ? hmacKeys(new TextEncoder().encode(config.secret)) : undefined;
   const jwks = await loadJwks(config, jwksOptions);
   if (!secret && !jwks) throw new Error("no token verification key: configure JWT_SECRET, JWKS_FILE or JWKS_URL");
 
@@ -57,7 +78,7 @@ export async function createTokenVerifier(
   const getKey = async (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
     if (header.alg?.startsWith("HS")) {
       if (!secret) throw new InvalidTokenError("symmetric tokens are not accepted");
-      return secret;
+      return secret(header.alg);
     }
     if (!jwks) throw new InvalidTokenError("asymmetric tokens are not accepted");
     return jwks(header, token);

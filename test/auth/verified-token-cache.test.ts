@@ -63,3 +63,32 @@ describe("verified tokens are remembered", () => {
     await expect(verify(expired)).rejects.toThrow();
   });
 });
+
+describe("the secret as a key", () => {
+  it("is imported once per HMAC algorithm, and a token still verifies only under the algorithm it was signed with", async () => {
+    const importKey = vi.spyOn(crypto.subtle, "importKey");
+    onTestFinished(() => importKey.mockRestore());
+    const verify = await createTokenVerifier({ ...AUTH, algorithms: ["HS256", "HS384"] });
+    const raw = new TextEncoder().encode(SECRET);
+    const signed = (alg: string, n: number) =>
+      new SignJWT({ n })
+        .setProtectedHeader({ alg })
+        .setSubject(USER)
+        .setIssuer(AUTH.issuer)
+        .setAudience(AUTH.audience)
+        .setExpirationTime("1h")
+        .sign(raw);
+    const tokens = await Promise.all([1, 2, 3].flatMap((n) => [signed("HS256", n), signed("HS384", n)]));
+    importKey.mockClear();
+    for (const token of tokens) expect((await verify(token)).userId).toBe(USER);
+    expect(importKey.mock.calls.map(([, , algorithm]) => (algorithm as { hash: string }).hash).sort()).toEqual([
+      "SHA-256",
+      "SHA-384",
+    ]);
+    // An HS256 signature under a header that says HS384: the HS384 key does not verify it.
+    const [header, payload, signature] = tokens[0]!.split(".");
+    const relabelled = `${Buffer.from(JSON.stringify({ alg: "HS384" })).toString("base64url")}.${payload}.${signature}`;
+    expect(header).not.toBe(relabelled.split(".")[0]);
+    await expect(verify(relabelled)).rejects.toThrow(/signature/);
+  });
+});
