@@ -41,8 +41,9 @@ export function databaseUrlOn(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${assertSafeIdentifier(database)}`;
   if (urlsOn.size >= MAX_URLS_ON) urlsOn.clear();
-  urlsOn.set(key, url.toString());
-  return url.toString();
+  const text = url.toString();
+  urlsOn.set(key, text);
+  return text;
 }
 
 // Every routed request resolves its organization's placement, and parsing the server's URL
