@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # tenantgraph API image. Build stage: dependencies (npm ci; its postinstall generates the
 # Prisma clients), then only production dependencies are kept. Runtime stage: node_modules,
-# the TypeScript sources (run by tsx, no build step), the Prisma schemas and SQL migrations,
-# as the unprivileged "node" user. The same image runs `migrate` (one-shot) and the API.
+# the TypeScript sources (the API runs them through tsx), the Prisma schemas and SQL
+# migrations, and the operator CLI built ahead of time (bin/build-cli.js: `tenantgraph` starts
+# in about a third of the time tsx takes), as the unprivileged "node" user. The same image
+# runs `migrate` (one-shot) and the API.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # What npm ci's postinstall (npm run generate) needs, before the rest, for layer caching.
@@ -24,6 +26,10 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/src ./src
+# Built here, after every COPY, so that no source is newer than the build (bin/tenantgraph.js
+# would try to build again, as "node", where it may not write); then started once, so that an
+# image whose CLI cannot start is never built.
+RUN node bin/build-cli.js && node bin/tenantgraph.js --help > /dev/null
 # DATA_DIR (default .tenantgraph): the only place the process writes (generated local secrets).
 RUN mkdir -p /app/.tenantgraph && chown node:node /app/.tenantgraph
 USER node

@@ -50,7 +50,7 @@ describe("docker-compose.yml", () => {
   it("builds one image, migrates once, and starts the API after the migration succeeded", () => {
     expect(services.api!.build).toBeDefined();
     expect(services.migrate!.image).toBe(services.api!.image);
-    expect(services.migrate!.command).toEqual(expect.arrayContaining(["src/cli/main.ts", "migrate"]));
+    expect(services.migrate!.command).toEqual(["node", "bin/tenantgraph.js", "migrate"]); // the CLI built in the image
     expect(services.migrate!.restart).toBe("no");
     expect(services.api!.depends_on).toMatchObject({
       migrate: { condition: "service_completed_successfully" },
@@ -82,9 +82,13 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/npm run generate/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/^USER node$/m);
+    // The CLI is built in the runtime stage, after every COPY (so nothing is newer than it), and started once.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf("FROM "));
+    const buildCli = runtime.search(/^RUN node bin\/build-cli\.js && node bin\/tenantgraph\.js --help/m);
+    expect(buildCli).toBeGreaterThan(runtime.lastIndexOf("\nCOPY "));
+    expect(buildCli).toBeLessThan(runtime.indexOf("\nUSER node"));
     expect(dockerfile).toMatch(/^HEALTHCHECK [\s\S]*\/health\/db/m);
     // The runtime stage copies what runs, not the whole context (no tests, no .git, no local data).
-    const runtime = dockerfile.slice(dockerfile.lastIndexOf("FROM "));
     expect(runtime).not.toMatch(/^COPY \. /m);
     for (const entry of ["node_modules", ".tenantgraph", ".git", "src/data/generated"])
       expect(ignored, entry).toContain(entry);
