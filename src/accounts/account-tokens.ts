@@ -3,10 +3,10 @@
 // use a token. Using one is a single conditional UPDATE: of two concurrent uses exactly one
 // wins, and an expired or used token changes nothing.
 import { createHash, randomBytes } from "node:crypto";
-import type { CentralDb } from "../data/central-client.ts";
+import type { CentralDb, CentralTx } from "../data/central-client.ts";
 import type { AccountTokenPurpose } from "../data/generated/central/enums.ts";
 
-export type CentralTx = Parameters<Parameters<CentralDb["$transaction"]>[0]>[0];
+export type { CentralTx };
 type Db = CentralDb | CentralTx;
 
 function hashOf(token: string): string {

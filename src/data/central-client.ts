@@ -4,6 +4,8 @@ import { PrismaClient } from "./generated/central/client.ts";
 import type { QueryListener } from "./tenant-client.ts";
 
 export type CentralDb = PrismaClient;
+/** The client an interactive central transaction's work receives. */
+export type CentralTx = Parameters<Parameters<CentralDb["$transaction"]>[0]>[0];
 export type { Organization, User, Membership } from "./generated/central/client.ts";
 export { OrgState, Role, Tier } from "./generated/central/enums.ts";
 

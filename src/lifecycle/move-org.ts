@@ -8,7 +8,6 @@
 // source stays, fenced, until `cleanUpMoves`.
 // The steps are in move-steps.ts, abort and cleanup in move-undo.ts.
 import type { Organization } from "../data/central-client.ts";
-import { notifyCentral } from "../data/central-notifications.ts";
 import { latestVersion } from "../data/migrator.ts";
 import type { OrgMove } from "../data/generated/central/client.ts";
 import { samePlacement, targetPlacement, type PlacementOf } from "./move-placement.ts";
@@ -25,6 +24,7 @@ import {
 } from "./move-types.ts";
 import { abortMove, cleanUpMove } from "./move-undo.ts";
 import { VerificationError } from "./move-verify.ts";
+import { changeOrganization } from "./org-changes.ts";
 import { tenantMigrations } from "./targets.ts";
 
 export { MOVE_STEPS, type MoveDeps, type MoveReport, type MoveRequest, type MoveStep } from "./move-types.ts";
@@ -88,9 +88,10 @@ async function planMove(deps: MoveDeps, org: Organization, target: PlacementOf):
   const version = latestVersion(await tenantMigrations(deps));
   if (org.schemaVersion !== version)
     throw new Error(`${org.slug} is at schema ${org.schemaVersion ?? "none"}, not ${version}: run migrate first`);
-  // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
-  return deps.central.$transaction(async (tx) => {
-    const move = await tx.orgMove.create({
+  let move!: OrgMove;
+  // The move's record commits with the MOVING state and its announcement, or neither does.
+  await changeOrganization(deps, org.id, { state: "MOVING" }, async (tx) => {
+    move = await tx.orgMove.create({
       data: {
         orgId: org.id,
         step: "plan",
@@ -104,8 +105,6 @@ async function planMove(deps: MoveDeps, org: Organization, target: PlacementOf):
         targetSchema: target.schemaName,
       },
     });
-    await tx.organization.update({ where: { id: org.id }, data: { state: "MOVING" } });
-    await notifyCentral(tx, { type: "org-changed", orgId: org.id });
-    return move;
   });
+  return move;
 }

@@ -1,7 +1,6 @@
 // The steps of a move after "plan", each idempotent: run again after a failure, it resumes.
 // The runner (src/lifecycle/move-org.ts) runs them in MOVE_STEPS order and records each.
 import type { Organization } from "../data/central-client.ts";
-import { notifyCentral } from "../data/central-notifications.ts";
 import type { OrgMove } from "../data/generated/central/client.ts";
 import { fenceSource, pauseWrites, resumeWrites, startCapture } from "./move-capture.ts";
 import { provisionTarget, settleTargetRole } from "./move-placement.ts";
@@ -15,6 +14,7 @@ import {
 } from "./move-rows.ts";
 import { sourceOf, targetOf, withId, type MoveDeps, type MoveReport, type MoveStep } from "./move-types.ts";
 import { verifyBeforePause, verifyInPause } from "./move-verify.ts";
+import { changeOrganization } from "./org-changes.ts";
 import { orgTables } from "./org-data.ts";
 
 type StepRun = (deps: MoveDeps, org: Organization, move: OrgMove, report: MoveReport) => Promise<void>;
@@ -79,16 +79,12 @@ export const STEPS: Record<Exclude<MoveStep, "plan">, StepRun> = {
         report.verifyMs += performance.now() - verifyingAgain;
         // The fence first: once the central placement changes, the source already refuses writes.
         await fenceSource(sides.source, org.id);
-        const target = targetOf(move);
-        // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
-        await deps.central.$transaction(async (tx) => {
-          await tx.organization.update({ where: { id: org.id }, data: { ...target, state: "READY", lastError: null } });
-          await tx.orgMove.update({
+        await changeOrganization(deps, org.id, { ...targetOf(move), state: "READY", lastError: null }, (tx) =>
+          tx.orgMove.update({
             where: { orgId: org.id },
             data: { step: "switch", switchedAt: new Date(), lastError: null },
-          });
-          await notifyCentral(tx, { type: "org-changed", orgId: org.id });
-        });
+          }),
+        );
       } finally {
         await resumeWrites(sides.source, org.id).catch(() => undefined);
         report.pauseMs = performance.now() - paused;

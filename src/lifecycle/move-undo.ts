@@ -1,5 +1,5 @@
 // Undoing a move before its switch (abort), and removing the kept source after it (cleanup).
-import { notifyCentral } from "../data/central-notifications.ts";
+import { changeOrganization } from "./org-changes.ts";
 import { removePlacementData } from "./move-placement.ts";
 import { withPlacementSession } from "./move-rows.ts";
 import { liveOrg, sourceOf, targetOf, withId, type MoveDeps } from "./move-types.ts";
@@ -14,7 +14,7 @@ export async function abortMove(deps: MoveDeps, slug: string): Promise<void> {
   const org = await liveOrg(deps, slug);
   const move = await deps.central.orgMove.findUnique({ where: { orgId: org.id } });
   if (!move) {
-    if (org.state === "MOVING") await markReady(deps, org.id);
+    if (org.state === "MOVING") await changeOrganization(deps, org.id, { state: "READY" });
     return;
   }
   if (move.switchedAt)
@@ -24,19 +24,9 @@ export async function abortMove(deps: MoveDeps, slug: string): Promise<void> {
     stopCapture(client, org.id, await orgTables(client), source.tier === "SHARED"),
   );
   await removePlacementData(deps.servers, org.id, targetOf(move), source);
-  // Interactive, not a batch: a batch with the event compiles a query plan per organization (org-changes.ts).
-  await deps.central.$transaction(async (tx) => {
-    await tx.orgMove.delete({ where: { orgId: org.id } });
-    await tx.organization.update({ where: { id: org.id }, data: { state: "READY", lastError: null } });
-    await notifyCentral(tx, { type: "org-changed", orgId: org.id });
-  });
-}
-
-async function markReady(deps: MoveDeps, orgId: string): Promise<void> {
-  await deps.central.$transaction(async (tx) => {
-    await tx.organization.update({ where: { id: orgId }, data: { state: "READY" } });
-    await notifyCentral(tx, { type: "org-changed", orgId });
-  });
+  await changeOrganization(deps, org.id, { state: "READY", lastError: null }, (tx) =>
+    tx.orgMove.delete({ where: { orgId: org.id } }),
+  );
 }
 
 /** Removes the kept source of a switched move (and the move's record). */

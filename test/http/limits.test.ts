@@ -4,13 +4,14 @@
 // check in the central database), for anonymous and signed-in callers alike.
 import { once } from "node:events";
 import http from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import { connect, Socket, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse, print } from "graphql";
 import { createSchema, createYoga, type Plugin } from "graphql-yoga";
 import { loadConfig } from "../../src/config.ts";
 import { operationCost, operationCostOf, useOperationLimits } from "../../src/http/operation-limits.ts";
 import { parseCacheOption, BYTES_PER_SOURCE_CHARACTER } from "../../src/http/parse-cache.ts";
+import { useBodyLimit } from "../../src/http/use-body-limit.ts";
 import { schema } from "../../src/graphql/schema.ts";
 import type { Organization } from "../../src/data/central-client.ts";
 import { startTestApp, type GraphQLResponse, type TestApp } from "../helpers/app.ts";
@@ -82,6 +83,26 @@ describe("request body size (MAX_BODY_BYTES, default 1 MB)", () => {
     const response = await post(stream, { "content-length": "100" });
     expect(response.status).toBe(413);
     expect(state.pulled).toBeLessThan(2 * MB);
+  });
+
+  it("does not count again a body Node's HTTP parser bounded by its Content-Length; counts any other", () => {
+    const plugin = useBodyLimit(1000);
+    const counted = (serverContext: object, headers: Record<string, string>) => {
+      let replaced = false;
+      plugin.onRequestParse!({
+        request: new Request("http://test/graphql", { method: "POST", headers, body: "{}" }),
+        requestParser: () => ({}),
+        setRequestParser: () => (replaced = true),
+        serverContext,
+      } as never);
+      return replaced;
+    };
+    const viaNode = new http.IncomingMessage(new Socket());
+    viaNode.headers = { "content-length": "2" };
+    expect(counted({ req: viaNode }, { "content-length": "2" })).toBe(false);
+    expect(counted({}, { "content-length": "2" })).toBe(true); // in-process: the header may lie
+    expect(counted({ req: { headers: { "content-length": "2" } } }, { "content-length": "2" })).toBe(true); // not Node's
+    expect(counted({ req: viaNode }, {})).toBe(true); // no Content-Length (chunked)
   });
 
   it("over HTTP, a body is exactly its Content-Length: bytes sent past it are the next request, with its own limit", async () => {
