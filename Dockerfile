@@ -36,4 +36,7 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT ?? 4000}/health/db`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# 32 MB semi-spaces (V8's default is 16): a page's objects live as long as its request, and
+# with smaller ones the requests in flight under load outlive a scavenge and are promoted
+# (README "Production checklist": 10-25 % less CPU per request for about 50 MB of memory).
+CMD ["node", "--max-semi-space-size=32", "--import", "tsx", "src/main.ts"]

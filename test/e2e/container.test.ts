@@ -94,3 +94,24 @@ describe("Dockerfile", () => {
       expect(ignored, entry).toContain(entry);
   });
 });
+
+describe("the server's V8 flags", () => {
+  // The image, `npm start` and the benchmarks (whose servers are measured "as deployed") run the
+  // server with the same young-generation size: README "Production checklist".
+  const FLAG = "--max-semi-space-size=32";
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
+
+  it("are the same in the image, npm start and npm run bench", () => {
+    const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=32", "--import", "tsx", "src\/main\.ts"\]$/m);
+    expect(scripts.start).toBe(`node ${FLAG} --import tsx src/main.ts`);
+    expect(scripts.bench).toBe(`node ${FLAG} --import tsx bench/run.ts`);
+  });
+
+  it("reach the request-path benchmark's servers, which run in a child process", () => {
+    const bench = readFileSync(path.join(ROOT, "bench/request-path.ts"), "utf8");
+    expect(bench).toMatch(/spawn\(process\.execPath, \[\.\.\.process\.execArgv,/);
+  });
+});
