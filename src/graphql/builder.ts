@@ -16,6 +16,7 @@ import { getDatamodel } from "../data/generated/pothos-types.ts";
 import type { OrgContext, RequestContext, SignedInContext } from "./context.ts";
 import { authorizationError } from "./authorization-error.ts";
 import { fieldComplexity } from "./field-complexity.ts";
+import { isoDateTime } from "./iso-date-time.ts";
 import { validationError } from "./validation-error.ts";
 
 export const builder = new SchemaBuilder<{
@@ -82,7 +83,7 @@ export const builder = new SchemaBuilder<{
 
 builder.scalarType("DateTime", {
   description: "An ISO-8601 date-time in UTC.",
-  serialize: (value) => value.toISOString(),
+  serialize: (value) => isoDateTime(value),
   parseValue: (value) => {
     const date = typeof value === "string" ? new Date(value) : new Date(NaN);
     if (Number.isNaN(date.getTime())) throw appError("BAD_USER_INPUT", "DateTime must be an ISO-8601 string");
