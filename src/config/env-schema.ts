@@ -6,6 +6,9 @@ import { Tier } from "../data/generated/central/enums.ts";
 import { LIMITS_ENV } from "../rate-limits-config.ts";
 import { OBSERVE_ENV } from "../observe-config.ts";
 
+/** HOST_DATABASE_PREFIX's default: host and template database names start with it. */
+export const DEFAULT_HOST_DATABASE_PREFIX = "tenantgraph";
+
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 const optional = z
   .string()
@@ -50,7 +53,7 @@ export const Env = z.object({
   HOST_DATABASE_PREFIX: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,40}$/, "HOST_DATABASE_PREFIX must be a plain lower-case identifier")
-    .default("tenantgraph"),
+    .default(DEFAULT_HOST_DATABASE_PREFIX),
   MOVE_KEEP_SOURCE_HOURS: int(24, 0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: z.enum(["true", "false", "1", "0"]).optional(),

@@ -8,7 +8,8 @@ import { dropTemplates, ensureDatabaseFrom, templateFor } from "../data/database
 import { latestVersion, migrateDatabase } from "../data/migrator.ts";
 import { serverUrlOf } from "../data/placement.ts";
 import { ensureDatabase, withPgClient } from "../data/server-admin.ts";
-import { DEFAULT_HOST_DATABASE_PREFIX, type ProvisionDeps } from "./provision-input.ts";
+import { DEFAULT_HOST_DATABASE_PREFIX } from "../config/env-schema.ts";
+import type { ProvisionDeps } from "./provision-input.ts";
 import type { Step } from "./provision-steps.ts";
 import { tenantMigrations } from "./targets.ts";
 

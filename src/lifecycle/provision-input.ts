@@ -1,5 +1,6 @@
 // What provisioning is asked for and checks first: the request, the organization's names
 // (database and schema org_<slug>) and where a tier places it. Nothing here touches a server.
+import { DEFAULT_HOST_DATABASE_PREFIX } from "../config/env-schema.ts";
 import type { Organization, Tier } from "../data/central-client.ts";
 import { hostDatabaseFor } from "../data/placement.ts";
 import type { AppRole } from "../data/request-roles.ts";
@@ -39,9 +40,6 @@ export interface ProvisionDeps extends Omit<LifecycleDeps, "appRole"> {
   /** Called before each step; throwing simulates a crash there (tests). */
   beforeStep?: (step: string, org: Organization) => void | Promise<void>;
 }
-
-/** HOST_DATABASE_PREFIX's default: host and template database names start with it. */
-export const DEFAULT_HOST_DATABASE_PREFIX = "tenantgraph";
 
 /** Where a new organization of `tier` lives on a server: its own database, a schema of the host database, or the shared one. */
 export function placementFor(
