@@ -155,6 +155,13 @@ async function pasteHeaders(page: Page, text: string): Promise<void> {
   const editor = ".graphiql-editor-tool .graphiql-editor:not(.hidden)";
   await page.waitForSelector(`${editor} textarea, ${editor} .monaco-editor`);
   await page.click(`${editor} .monaco-editor`);
+  // The paste goes to the focused element: on a loaded machine the editor takes its focus a
+  // moment after the click, and a paste sent before that is lost.
+  await page.waitForFunction(
+    (selector) => document.activeElement?.closest(selector) != null,
+    { timeout: 30_000 },
+    editor,
+  );
   await page.evaluate((pasted) => {
     const target = document.activeElement as HTMLElement;
     const data = new DataTransfer();
@@ -163,7 +170,7 @@ async function pasteHeaders(page: Page, text: string): Promise<void> {
   }, text);
   await page.waitForFunction(
     (selector) => document.querySelector(selector)?.textContent?.includes("Bearer"),
-    { timeout: 10_000 },
+    { timeout: 30_000 },
     editor,
   );
 }
