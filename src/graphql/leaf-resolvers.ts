@@ -17,6 +17,14 @@ interface PothosTypeExtensions {
   pothosOptions?: { authScopes?: unknown; grantScopes?: unknown };
 }
 
+/** The column each direct reader reads (src/graphql/inlined-columns.ts compiles those leaves to the read alone). */
+const columnReads = new WeakMap<GraphQLFieldResolver<never, never>, string>();
+
+/** The column `resolve` reads when it is one of readColumnsDirectly's readers. */
+export function columnReadBy(resolve: GraphQLFieldResolver<never, never> | undefined): string | undefined {
+  return resolve && columnReads.get(resolve);
+}
+
 export function readColumnsDirectly(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
@@ -36,6 +44,7 @@ export function readColumnsDirectly(schema: GraphQLSchema): GraphQLSchema {
         return value !== undefined ? value : planned(row, args, context, info);
       };
       field.resolve = direct;
+      columnReads.set(direct, column);
     }
   }
   return schema;

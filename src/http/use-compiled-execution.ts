@@ -14,6 +14,9 @@
 // - errors raised while executing become graphql-js GraphQLErrors with the same path,
 //   locations and original error, so masking and error codes (mask-error.ts) see what they
 //   would have seen.
+//
+// Queries are compiled with their plain column leaves read inline (src/graphql/inlined-columns.ts);
+// one whose row lacked such a column (an inlined leaf found null) is answered by graphql-js.
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import {
   getLocation,
@@ -26,9 +29,13 @@ import {
   type SourceLocation,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { compileWithInlinedColumns, missedInlinedColumn } from "../graphql/inlined-columns.ts";
+
+/** A compiled operation; `inlinedColumns`: compiled by compileWithInlinedColumns (a query). */
+type Runnable = { query: CompiledQuery; inlinedColumns: boolean };
 
 /** Per operation name: "seen" after its first execution, then the compiled operation, or null where graphql-jit refused. */
-type Compiled = Map<string, "seen" | CompiledQuery | null>;
+type Compiled = Map<string, "seen" | Runnable | null>;
 
 /**
  * What graphql-jit's own error objects carry. They pass `instanceof GraphQLError` but are built
@@ -80,13 +87,16 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
         return;
       }
       if (query === "seen") {
-        const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-        query = isCompiledQuery(result) ? result : null;
+        const operation = getOperationAST(args.document, args.operationName);
+        const inlinedColumns = operation?.operation === "query";
+        const compile = inlinedColumns ? compileWithInlinedColumns : compileQuery;
+        const result = compile(args.schema, args.document, args.operationName ?? undefined);
+        query = isCompiledQuery(result) ? { query: result, inlinedColumns } : null;
         compiled.set(operationName, query);
-        options.onCompile?.(getOperationAST(args.document, args.operationName)?.name?.value ?? "", query !== null);
+        options.onCompile?.(operation?.name?.value ?? "", query !== null);
       }
       if (!query) return;
-      const run = query;
+      const { query: run, inlinedColumns } = query;
       setExecuteFn(async (executionArgs) => {
         const result = (await run.query(
           executionArgs.rootValue,
@@ -95,6 +105,9 @@ export function useCompiledExecution(options: CompiledExecutionOptions = {}): Pl
         )) as ExecutionResult;
         if (!result.errors?.length) return result;
         if (!("data" in result)) return executeFn(executionArgs); // refused before executing
+        // A row without an inlined leaf's column: graphql-js's reader completes it (a query, so running again is safe).
+        if (inlinedColumns && result.errors.some((error) => missedInlinedColumn(executionArgs.schema, error)))
+          return executeFn(executionArgs);
         const errors = (result.errors as readonly JitError[]).map((e) => asGraphQLError(e, executionArgs.document));
         return { ...result, errors };
       });
