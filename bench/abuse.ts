@@ -30,12 +30,21 @@ async function rssMb(pid: number): Promise<number> {
   return kb ? Math.round(Number(kb) / 1024) : NaN;
 }
 
+/** Node's arguments for the server as that checkout's `npm start` runs it (its V8 flags included). */
+async function startArgs(serverDir: string): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(path.join(serverDir, "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  const [program, ...args] = scripts.start.trim().split(/\s+/);
+  return program === "node" ? args : ["--import", "tsx", ...args]; // older checkouts: "tsx src/main.ts"
+}
+
 async function startServer(
   serverDir: string,
   centralUrl: string,
   dataDir: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, await startArgs(serverDir), {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,
