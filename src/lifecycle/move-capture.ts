@@ -14,6 +14,7 @@
 // outside the source once the move is cleaned up.
 import type pg from "pg";
 import { quoteIdentifier } from "../data/sql-identifiers.ts";
+import { APPEND_ONLY_TABLES } from "./org-data.ts";
 
 /** The schema (in the source database) holding the change log, the fence and the trigger function. */
 const SCHEMA = "tenantgraph_move";
@@ -84,6 +85,15 @@ export async function startCapture(client: pg.ClientBase, orgId: string, tables:
   }
 }
 
+/**
+ * The tables in the order a write takes them: an audited write changes its table, then appends
+ * its record to the audit log, so the append-only tables come last. Locking audit_events first
+ * (orgTables puts it among the parents) deadlocked with every audited write in flight.
+ */
+function lockOrder(tables: string[]): string[] {
+  return [...tables.filter((t) => !APPEND_ONLY_TABLES.has(t)), ...tables.filter((t) => APPEND_ONLY_TABLES.has(t))];
+}
+
 async function startCaptureOnce(client: pg.ClientBase, orgId: string, tables: string[]): Promise<void> {
   await client.query("BEGIN");
   try {
@@ -91,7 +101,7 @@ async function startCaptureOnce(client: pg.ClientBase, orgId: string, tables: st
     // Two moves from one host database must not create the schema and function at once.
     await client.query("SELECT pg_advisory_xact_lock(hashtext('tenantgraph move setup'))");
     await client.query(SETUP);
-    await client.query(`LOCK TABLE ${tables.map(quoteIdentifier).join(", ")} IN SHARE ROW EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE ${lockOrder(tables).map(quoteIdentifier).join(", ")} IN SHARE ROW EXCLUSIVE MODE`);
     for (const table of tables) {
       const keys = (await primaryKeyOf(client, table)).map((k) => client.escapeLiteral(k)).join(", ");
       // An existing trigger (another organization of a SHARED database is moving) stays: dropping
