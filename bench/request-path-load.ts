@@ -12,6 +12,8 @@ export interface LoadResult {
   latencies: Float64Array;
   /** CPU time the servers' process spent meanwhile, ms (filled in by the caller). */
   serverCpuMs?: number;
+  /** Time garbage collection paused the servers' process meanwhile, ms (filled in by the caller). */
+  serverGcMs?: number;
 }
 
 export interface LoadTarget {

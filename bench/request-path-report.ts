@@ -15,6 +15,8 @@ export interface Summary {
   p99: number;
   /** Server CPU per request, ms. */
   cpu: number;
+  /** Garbage-collection pauses of the server per request, ms. */
+  gc: number;
 }
 
 export function summarize(runs: LoadResult[]): Summary {
@@ -27,7 +29,8 @@ export function summarize(runs: LoadResult[]): Summary {
     at += run.latencies.length;
   }
   const cpu = runs.reduce((n, r) => n + (r.serverCpuMs ?? NaN), 0) / requests;
-  return { rps: requests / seconds, p50: percentile(all, 50), p99: percentile(all, 99), cpu };
+  const gc = runs.reduce((n, r) => n + (r.serverGcMs ?? NaN), 0) / requests;
+  return { rps: requests / seconds, p50: percentile(all, 50), p99: percentile(all, 99), cpu, gc };
 }
 
 const ms = (value: number) => value.toFixed(1);
@@ -46,10 +49,12 @@ export function printThroughput(results: Record<string, Summary>): void {
     "p99 / raw p99": raw ? x(s.p99 / raw.p99) : "-",
     "server CPU ms/req": s.cpu.toFixed(2),
     "CPU / raw": raw ? x(raw.cpu / s.cpu) : "-",
+    "GC ms/req": s.gc.toFixed(2),
   }));
   console.table(rows);
   console.log("targets: each tier >= 0.95x fixed and >= 0.60x raw; p99 <= 1.50x raw p99");
   console.log("CPU / raw: the raw server's CPU per request over this one's (less disturbed by the machine's load)");
+  console.log("GC ms/req: how long garbage collection paused the servers' process, per request of this server");
 }
 
 export function printColdWarm(results: Record<string, { cold: number[]; warm: number[] }>): void {

@@ -3,9 +3,10 @@
 // organization's client, no token check, no membership lookup) and the routed app (every
 // tier; the token picks the organization). Prints their ports as one JSON line, answers a
 // "cpu" line with its CPU time so far (ms; a figure the machine's load disturbs less than
-// throughput), and stops when its stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
+// throughput) and the time its garbage collections paused it so far (ms), and stops when its stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { PerformanceObserver } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { createYoga } from "graphql-yoga";
 import pino from "pino";
@@ -89,11 +90,17 @@ for (const [name, server] of Object.entries(servers)) {
 }
 console.log(JSON.stringify(ports));
 
+// Pauses of the main thread for garbage collection (scavenges and full collections alike).
+let gcPausedMs = 0;
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) gcPausedMs += entry.duration;
+}).observe({ entryTypes: ["gc"] });
+
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   if (line !== "cpu") return;
   const { user, system } = process.cpuUsage();
-  console.log(String((user + system) / 1000));
+  console.log(`${(user + system) / 1000} ${gcPausedMs}`);
 });
 lines.on("close", () => {
   for (const server of Object.values(servers)) server.closeAllConnections();

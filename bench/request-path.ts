@@ -84,7 +84,12 @@ export default async function run(argv: string[]): Promise<void> {
       const ports = JSON.parse(await nextLine()) as Record<"raw" | "fixed" | "routed", number> & {
         routedMetricsOff?: number;
       };
-      const cpuMs = async () => (child.stdin!.write("cpu\n"), Number(await nextLine()));
+      /** The servers' CPU time and garbage-collection pauses so far, ms. */
+      const cpuMs = async () => {
+        child.stdin!.write("cpu\n");
+        const [cpu, gc] = (await nextLine()).split(" ").map(Number);
+        return { cpu: cpu!, gc: gc! };
+      };
       const body = JSON.stringify({ query: QUERY });
       const tokens = (tier: (typeof TIERS)[number], from = 0, to = orgs) =>
         data[tier].slice(from, to).map((o) => o.token);
@@ -115,9 +120,10 @@ export default async function run(argv: string[]): Promise<void> {
         // Interleaved, and each round starts with another server: drift on a loaded machine hits all alike.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
         for (const name of order) {
-          const cpuBefore = await cpuMs();
+          const before = await cpuMs();
           const result = await runners[name]!(seconds);
-          runs[name]!.push({ ...result, serverCpuMs: (await cpuMs()) - cpuBefore });
+          const after = await cpuMs();
+          runs[name]!.push({ ...result, serverCpuMs: after.cpu - before.cpu, serverGcMs: after.gc - before.gc });
         }
         process.stdout.write(`round ${round + 1}/${rounds} done\n`);
       }
