@@ -3,7 +3,8 @@
 // organization's client, no token check, no membership lookup) and the routed app (every
 // tier; the token picks the organization). Prints their ports as one JSON line, answers a
 // "cpu" line with its CPU time so far (ms; a figure the machine's load disturbs less than
-// throughput) and the time its garbage collections paused it so far (ms), and stops when its stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
+// throughput) and how long garbage collection has paused it so far (ms), and stops when its
+// stdin closes. Started by request-path.ts with the configuration in BENCH_SERVERS.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PerformanceObserver } from "node:perf_hooks";

@@ -85,7 +85,7 @@ export default async function run(argv: string[]): Promise<void> {
         routedMetricsOff?: number;
       };
       /** The servers' CPU time and garbage-collection pauses so far, ms. */
-      const cpuMs = async () => {
+      const serverTimes = async () => {
         child.stdin!.write("cpu\n");
         const [cpu, gc] = (await nextLine()).split(" ").map(Number);
         return { cpu: cpu!, gc: gc! };
@@ -120,9 +120,9 @@ export default async function run(argv: string[]): Promise<void> {
         // Interleaved, and each round starts with another server: drift on a loaded machine hits all alike.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
         for (const name of order) {
-          const before = await cpuMs();
+          const before = await serverTimes();
           const result = await runners[name]!(seconds);
-          const after = await cpuMs();
+          const after = await serverTimes();
           runs[name]!.push({ ...result, serverCpuMs: after.cpu - before.cpu, serverGcMs: after.gc - before.gc });
         }
         process.stdout.write(`round ${round + 1}/${rounds} done\n`);
