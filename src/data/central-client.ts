@@ -1,6 +1,7 @@
 // The central database: users, organizations, memberships and placements.
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/central/client.ts";
+import { withPlainPrismaPromises } from "./plain-prisma-promises.ts";
 import type { QueryListener } from "./tenant-client.ts";
 
 export type CentralDb = PrismaClient;
@@ -19,8 +20,8 @@ export function createCentralClient(
   onQuery?: QueryListener,
 ): CentralDb {
   const adapter = new PrismaPg({ connectionString, max: poolSize });
-  if (!onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  if (!onQuery) return withPlainPrismaPromises(new PrismaClient({ adapter }));
+  const db = withPlainPrismaPromises(new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }));
   db.$on("query", (event) => onQuery(event.query, event.duration));
   return db;
 }

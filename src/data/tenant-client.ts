@@ -20,6 +20,7 @@ import type pg from "pg";
 import { PrismaClient } from "./generated/tenant/client.ts";
 import { withJsonRelationJoins } from "./json-relation-joins.ts";
 import { orgRoutingPool, withOrgPool } from "./org-pool-routing.ts";
+import { withPlainPrismaPromises } from "./plain-prisma-promises.ts";
 import { scopedClient } from "./scoped-client.ts";
 import { quoteIdentifier } from "./sql-identifiers.ts";
 import { asOrganization, orgSettingPool } from "./shared-tier-pool.ts";
@@ -43,8 +44,8 @@ export type QueryListener = (sql: string, durationMs: number) => void;
 
 function newClient(pg: PrismaPg, onQuery: QueryListener | undefined): TenantDb {
   const adapter = withJsonRelationJoins(pg);
-  if (!onQuery) return new PrismaClient({ adapter });
-  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  if (!onQuery) return withPlainPrismaPromises(new PrismaClient({ adapter }));
+  const db = withPlainPrismaPromises(new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }));
   db.$on("query", (event) => onQuery(event.query, event.duration));
   return db;
 }
