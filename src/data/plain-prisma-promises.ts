@@ -1,12 +1,14 @@
 // Every Prisma operation returns a PrismaPromise: a lazy thenable that runs the operation on
 // its first then() and keeps the promise of its result. Prisma 7 (runtime/client.js, the
 // client's `_createPrismaPromise` field) builds it as an object literal with a getter,
-// `get spec()`, closing over that state. V8 gives each object so built a map of its own (the
-// getter is a new closure each time), which the shared parent map holds weakly; the scavenger
-// (V8's young-generation collector) keeps weakly held objects alive. So every query's result
-// (its rows, strings and Dates) outlived the scavenge that came next and was promoted, to be
-// freed only by a full collection: 60-75 KB of a 200-row findMany, which made the fixed-context
-// server's garbage collection 0.2 ms of its 1.5 ms per request (bench request-path, GC ms/req).
+// `get spec()`, closing over that state. Whatever such a getter's closure holds survives V8's
+// young-generation collections (scavenges) and is promoted, to be freed only by a full
+// collection: a 20-line loop of such objects paused 558 ms in scavenges, 7 ms with `spec` as a
+// plain property. (Most likely because V8 gives each object so built a map of its own, held
+// weakly by the shared parent map, and a scavenge keeps weakly held objects alive.) So every
+// query's result, its rows, strings and Dates, was promoted: 63-76 KB of a 200-row findMany.
+// It was most of the fixed-context server's 0.21-0.23 ms of GC per request (bench
+// request-path, GC ms/req), which fell to 0.15-0.16 ms with this.
 //
 // The factory below builds the same PrismaPromise with `spec` as a plain property: the same
 // laziness, caching, transaction hand-off and toStringTag. It is installed only on a client
